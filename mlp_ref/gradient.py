@@ -1,0 +1,53 @@
+"""Numerical gradients and the gradient-descent step, as the documents state them."""
+from __future__ import annotations
+
+import numpy as np
+
+from ._validate import as_float, check_positive
+
+METHODS = ("forward", "central")
+
+
+def numerical_gradient(f, w, eps: float = 1e-6, method: str = "forward"):
+    """dE/dw_ij ~ (E(w_ij + eps) - E(w_ij)) / eps + O(eps)  (001 "Numeric"); `central` is O(eps^2).
+
+    `f` maps an array shaped like `w` to a scalar; one evaluation per coordinate (plus one).
+    """
+    if not callable(f):
+        raise ValueError(f"f: expected a callable returning a scalar, got {type(f).__name__}")
+    w = as_float("w", w)
+    eps = check_positive("eps", eps)
+    if method not in METHODS:
+        raise ValueError(f"method: expected one of {METHODS}, got {method!r}")
+
+    def value(v):
+        out = np.asarray(f(v))
+        if out.shape != () or not np.isfinite(out):
+            raise ValueError(f"f: expected a finite scalar value, got shape {out.shape} value {out!r}")
+        return float(out)
+
+    grad = np.zeros_like(w)
+    base = value(w.copy()) if method == "forward" else None
+    for idx in np.ndindex(w.shape):
+        up = w.copy()
+        up[idx] += eps
+        if method == "forward":
+            grad[idx] = (value(up) - base) / eps
+        else:
+            down = w.copy()
+            down[idx] -= eps
+            grad[idx] = (value(up) - value(down)) / (2 * eps)
+    return grad
+
+
+def gradient_descent_step(W, grad, lr: float):
+    """W_new = W_old - lr * grad  (001 tau, 002 (11.13) eta, 003 gradient step, 004 SGD update).
+
+    Returns a new array; `W` is not modified.
+    """
+    W = as_float("W", W)
+    grad = as_float("grad", grad)
+    if grad.shape != W.shape:
+        raise ValueError(f"grad: expected shape {W.shape} to match W, got {grad.shape}")
+    lr = check_positive("lr", lr)
+    return W - lr * grad

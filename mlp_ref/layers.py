@@ -1,0 +1,158 @@
+"""Linear / affine layers and the multi-layer perceptron, forward and hand-derived backward.
+
+Shapes follow torch.nn.Linear: W is (H, D); x is a single column vector given as (D,) or a batch
+in rows (N, D); the output is (H,) or (N, H). In the documents' column notation s = W x + b.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import activations as act
+from ._validate import as_float, same_dtype
+from .registry import Arg, Op, register_op
+
+
+def _check_linear(W, x, b=None):
+    W = as_float("W", W, ndim=2)
+    x = as_float("x", x, ndim=(1, 2))
+    if x.shape[-1] != W.shape[1]:
+        raise ValueError(f"x: expected {W.shape[1]} features (last axis) to match W of shape {W.shape}, "
+                         f"got shape {x.shape}")
+    arrays = {"W": W, "x": x}
+    if b is not None:
+        b = as_float("b", b, ndim=1)
+        if b.shape != (W.shape[0],):
+            raise ValueError(f"b: expected shape ({W.shape[0]},) to match W of shape {W.shape}, got {b.shape}")
+        arrays["b"] = b
+    same_dtype(**arrays)
+    return W, x, b
+
+
+def linear(W, x, b=None):
+    """s = W x + b  (000 fully connected layer, 001 affine layer, 003 s^(l), 004 FC forward)."""
+    W, x, b = _check_linear(W, x, b)
+    s = x @ W.T
+    return s if b is None else s + b
+
+
+def linear_backward(g, W, x, b=None):
+    """Backward of s = W x + b given g = dL/ds (shape of s).
+
+    dL/dW = g^T x  (sum of outer products over the batch; 000 "loss vector times x^T", 002 (11.17)),
+    dL/dx = g W    (000 "W^T times the loss vector", 004 B-PASS (a)),
+    dL/db = sum of g over the batch.
+    """
+    W, x, b = _check_linear(W, x, b)
+    g = as_float("g", g, ndim=x.ndim)
+    expected = (W.shape[0],) if x.ndim == 1 else (x.shape[0], W.shape[0])
+    if g.shape != expected:
+        raise ValueError(f"g: expected dL/ds of shape {expected}, got {g.shape}")
+    g2, x2 = np.atleast_2d(g), np.atleast_2d(x)
+    grads = {"W": g2.T @ x2, "x": g @ W}
+    if b is not None:
+        grads["b"] = g2.sum(axis=0)
+    return grads
+
+
+def linear_jacobian_W(W, x):
+    """The 3-way tensor da/dW of a = W x, shape (H, H, D): (da/dW)_{ijk} = delta_ij x_k  (001)."""
+    W, x, _ = _check_linear(W, x)
+    if x.ndim != 1:
+        raise ValueError(f"x: expected a single vector (D,) for the 3-way tensor, got shape {x.shape}")
+    H = W.shape[0]
+    return np.einsum("ij,k->ijk", np.eye(H, dtype=W.dtype), x)
+
+
+# ------------------------------------------------------------------------------------------ MLP
+ACTIVATIONS = {
+    "identity": (lambda s: s, lambda s: np.ones_like(s)),
+    "relu": (act.relu, act.relu_grad),
+    "tanh": (act.tanh, act.tanh_grad),
+    "sigmoid": (act.sigmoid, act.sigmoid_grad),
+    "swish": (act.swish, act.swish_grad),
+    "elu": (act.elu, act.elu_grad),
+    "leaky_relu": (act.leaky_relu, act.leaky_relu_grad),
+}
+
+
+def _activation(name, arg="activation"):
+    if name not in ACTIVATIONS:
+        raise ValueError(f"{arg}: expected one of {sorted(ACTIVATIONS)}, got {name!r}")
+    return ACTIVATIONS[name]
+
+
+def _check_mlp(x, Ws, bs):
+    if not isinstance(Ws, (list, tuple)) or not Ws:
+        raise ValueError("Ws: expected a non-empty list of weight matrices W^(1..L)")
+    if bs is not None and (not isinstance(bs, (list, tuple)) or len(bs) != len(Ws)):
+        raise ValueError(f"bs: expected None or a list of {len(Ws)} bias vectors, one per layer")
+    x = as_float("x", x, ndim=(1, 2))
+    Ws = [as_float(f"Ws[{i}]", W, ndim=2) for i, W in enumerate(Ws)]
+    width = x.shape[-1]
+    for i, W in enumerate(Ws):
+        if W.shape[1] != width:
+            raise ValueError(f"Ws[{i}]: expected {width} columns to match the previous layer, got shape {W.shape}")
+        width = W.shape[0]
+    if bs is not None:
+        bs = [None if b is None else as_float(f"bs[{i}]", b, ndim=1) for i, b in enumerate(bs)]
+        for i, (W, b) in enumerate(zip(Ws, bs)):
+            if b is not None and b.shape != (W.shape[0],):
+                raise ValueError(f"bs[{i}]: expected shape ({W.shape[0]},), got {b.shape}")
+    else:
+        bs = [None] * len(Ws)
+    same_dtype(x=x, **{f"Ws[{i}]": W for i, W in enumerate(Ws)},
+               **{f"bs[{i}]": b for i, b in enumerate(bs) if b is not None})
+    return x, Ws, bs
+
+
+def mlp_forward(x, Ws, bs=None, activation="relu", output_activation="identity"):
+    """x^(0) = x; s^(l) = W^(l) x^(l-1) + b^(l); x^(l) = sigma(s^(l))  (003 forward pass, 002 (11.9)).
+
+    The hidden layers use `activation`, the last layer `output_activation` (003 applies sigma to
+    every layer: pass the same name twice). Returns (x^(L), cache) with cache = {"x": [...], "s": [...]}.
+    """
+    x, Ws, bs = _check_mlp(x, Ws, bs)
+    hidden, out = _activation(activation), _activation(output_activation, "output_activation")
+    xs, ss = [x], []
+    for l, (W, b) in enumerate(zip(Ws, bs), start=1):
+        s = linear(W, xs[-1], b)
+        f = out[0] if l == len(Ws) else hidden[0]
+        ss.append(s)
+        xs.append(f(s))
+    cache = {"x": xs, "s": ss, "Ws": Ws, "bs": bs, "activation": activation,
+             "output_activation": output_activation}
+    return xs[-1], cache
+
+
+def mlp_backward(g, cache):
+    """Backward pass of 003: dl/ds^(l) = dl/dx^(l) * sigma'(s^(l)); dl/dx^(l-1) = W^(l)T dl/ds^(l);
+    dl/dW^(l) = dl/ds^(l) x^(l-1)T; dl/db^(l) = dl/ds^(l).  `g` = dl/dx^(L).
+
+    Returns {"W": [dl/dW^(1..L)], "b": [dl/db^(1..L)], "x": dl/dx^(0)} (sums over a batch).
+    """
+    Ws, bs, xs, ss = cache["Ws"], cache["bs"], cache["x"], cache["s"]
+    hidden, out = _activation(cache["activation"]), _activation(cache["output_activation"])
+    g = as_float("g", g)
+    if g.shape != xs[-1].shape:
+        raise ValueError(f"g: expected dl/dx^(L) of shape {xs[-1].shape}, got {g.shape}")
+    dWs, dbs = [None] * len(Ws), [None] * len(Ws)
+    dx = g
+    for l in range(len(Ws), 0, -1):
+        dact = out[1] if l == len(Ws) else hidden[1]
+        ds = dx * dact(ss[l - 1])
+        grads = linear_backward(ds, Ws[l - 1], xs[l - 1], bs[l - 1])
+        dWs[l - 1], dbs[l - 1], dx = grads["W"], grads.get("b"), grads["x"]
+    return {"W": dWs, "b": dbs, "x": dx}
+
+
+# ------------------------------------------------------------------------------------------ ops
+def _linear_vjp(g, W, x, b=None):
+    return linear_backward(g, W, x, b)
+
+
+LINEAR = register_op(Op(
+    name="linear", fn="linear", forward=lambda W, x: linear(W, x), vjp=lambda g, W, x: _linear_vjp(g, W, x),
+    args={"W": Arg(("H", "D")), "x": Arg(("N", "D"))}))
+AFFINE = register_op(Op(
+    name="affine", fn="affine", forward=linear, vjp=_linear_vjp,
+    args={"W": Arg(("H", "D")), "x": Arg(("N", "D")), "b": Arg(("H",))}))
