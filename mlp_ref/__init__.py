@@ -7,9 +7,11 @@ from .activations import (elu, elu_grad, leaky_relu, leaky_relu_grad, log_sigmoi
                           log_softmax_vjp, relu, relu_grad, sigmoid, sigmoid_grad, softmax,
                           softmax_jacobian, softmax_vjp, swish, swish_grad, tanh, tanh_grad)
 from .gradient import gradient_descent_step, numerical_gradient
-from .layers import linear, linear_backward, linear_jacobian_W, mlp_backward, mlp_forward
+from .layers import (linear, linear_backward, linear_jacobian_W, make_mlp_op, mlp_backward, mlp_forward,
+                     mlp_loss, mlp_loss_backward)
 from .losses import (binary_cross_entropy, binary_cross_entropy_grad, binary_cross_entropy_with_logits,
-                     binary_cross_entropy_with_logits_grad, categorical_cross_entropy, huber, huber_grad,
+                     binary_cross_entropy_with_logits_grad, categorical_cross_entropy,
+                     categorical_cross_entropy_grad, huber, huber_grad,
                      kl_divergence, kl_divergence_grad, l2_loss, l2_loss_grad, logcosh, logcosh_grad,
                      logistic_loss, logistic_loss_grad, mae, mae_grad, mse, mse_grad,
                      softmax_cross_entropy, softmax_cross_entropy_grad, squared_error,

@@ -160,8 +160,13 @@ def _elementwise(name, f, df, *, low=-4.0, high=4.0, kinks=(), analytic=True, pa
         z = _z(z)
         return {"z": _g(g, z) * df(z, **p)}
 
+    def bind(m, name=name):
+        df_m = getattr(m, name + "_grad")
+        return getattr(m, name), lambda g, z, **p: {"z": g * df_m(z, **p)}
+
     return register_op(Op(name=name, fn=name, forward=f, vjp=vjp, params=params, analytic=analytic,
-                          args={"z": Arg(("N", "D"), low=low, high=high, kinks=kinks)}, note=note))
+                          args={"z": Arg(("N", "D"), low=low, high=high, kinks=kinks)}, note=note,
+                          bind=bind))
 
 
 SIGMOID = _elementwise("sigmoid", sigmoid, sigmoid_grad, low=-8, high=8)
@@ -174,7 +179,9 @@ ELU = _elementwise("elu", elu, elu_grad, kinks=(0.0,), analytic=False, params={"
 SWISH = _elementwise("swish", swish, swish_grad)
 SOFTMAX = register_op(Op(name="softmax", fn="softmax", forward=softmax,
                          vjp=lambda g, z: {"z": softmax_vjp(g, z)},
-                         args={"z": Arg(("N", "K"), low=-6, high=6)}))
+                         args={"z": Arg(("N", "K"), low=-6, high=6)},
+                         bind=lambda m: (m.softmax, lambda g, z: {"z": m.softmax_vjp(g, z)})))
 LOG_SOFTMAX = register_op(Op(name="log_softmax", fn="log_softmax", forward=log_softmax,
                              vjp=lambda g, z: {"z": log_softmax_vjp(g, z)},
-                             args={"z": Arg(("N", "K"), low=-6, high=6)}))
+                             args={"z": Arg(("N", "K"), low=-6, high=6)},
+                             bind=lambda m: (m.log_softmax, lambda g, z: {"z": m.log_softmax_vjp(g, z)})))

@@ -152,7 +152,78 @@ def _linear_vjp(g, W, x, b=None):
 
 LINEAR = register_op(Op(
     name="linear", fn="linear", forward=lambda W, x: linear(W, x), vjp=lambda g, W, x: _linear_vjp(g, W, x),
-    args={"W": Arg(("H", "D")), "x": Arg(("N", "D"))}))
+    args={"W": Arg(("H", "D")), "x": Arg(("N", "D"))},
+    bind=lambda m: (lambda W, x: m.linear(W, x), lambda g, W, x: m.linear_backward(g, W, x))))
 AFFINE = register_op(Op(
     name="affine", fn="affine", forward=linear, vjp=_linear_vjp,
-    args={"W": Arg(("H", "D")), "x": Arg(("N", "D")), "b": Arg(("H",))}))
+    args={"W": Arg(("H", "D")), "x": Arg(("N", "D")), "b": Arg(("H",))},
+    bind=lambda m: (m.linear, m.linear_backward)))
+
+
+def mlp_loss(x, y, Ws, bs, activation="tanh", loss="softmax_cross_entropy", reduction="sum"):
+    """Loss of an MLP with hidden `activation` and identity output, on 0-based labels or targets `y`."""
+    from . import losses
+
+    if loss not in MLP_LOSSES:
+        raise ValueError(f"loss: expected one of {sorted(MLP_LOSSES)}, got {loss!r}")
+    out, _ = mlp_forward(x, Ws, bs, activation, "identity")
+    return getattr(losses, loss)(out, y, reduction=reduction)
+
+
+def mlp_loss_backward(x, y, Ws, bs, activation="tanh", loss="softmax_cross_entropy", reduction="sum", g=1.0):
+    """Gradients of `mlp_loss`: {"W": [...], "b": [...], "x": ...} via the 003 backward pass."""
+    from . import losses
+
+    if loss not in MLP_LOSSES:
+        raise ValueError(f"loss: expected one of {sorted(MLP_LOSSES)}, got {loss!r}")
+    out, cache = mlp_forward(x, Ws, bs, activation, "identity")
+    dout = getattr(losses, loss + "_grad")(out, y, reduction=reduction, g=g)
+    return mlp_backward(dout, cache)
+
+
+MLP_LOSSES = ("softmax_cross_entropy", "squared_error", "mse")
+
+
+def make_mlp_op(sizes, activation="tanh", loss="softmax_cross_entropy", name=None, register=False):
+    """An Op for the loss of an MLP with layer widths `sizes` = (d_0, ..., d_L); args x, y, W1, b1, ..."""
+    sizes = tuple(int(s) for s in sizes)
+    if len(sizes) < 2 or min(sizes) < 1:
+        raise ValueError(f"sizes: expected at least two positive layer widths, got {sizes}")
+    L = len(sizes) - 1
+    dims = {"N": 4, **{f"d{i}": s for i, s in enumerate(sizes)}}
+    args = {"x": Arg(("N", "d0"), differentiable=False)}
+    if loss == "softmax_cross_entropy":
+        args["y"] = Arg(("N",), kind="labels", classes=f"d{L}")
+    else:
+        args["y"] = Arg(("N", f"d{L}"), differentiable=False)
+    for l in range(1, L + 1):
+        args[f"W{l}"] = Arg((f"d{l}", f"d{l-1}"), low=-1, high=1)
+        args[f"b{l}"] = Arg((f"d{l}",), low=-0.5, high=0.5)
+
+    def unpack(kw):
+        return [kw[f"W{l}"] for l in range(1, L + 1)], [kw[f"b{l}"] for l in range(1, L + 1)]
+
+    def build(m):
+        def forward(x, y, sizes=sizes, activation=activation, loss=loss, **kw):
+            Ws, bs = unpack(kw)
+            return m.mlp_loss(x, y, Ws, bs, activation=activation, loss=loss)
+
+        def vjp(g, x, y, sizes=sizes, activation=activation, loss=loss, **kw):
+            Ws, bs = unpack(kw)
+            grads = m.mlp_loss_backward(x, y, Ws, bs, activation=activation, loss=loss, g=g)
+            out = {f"W{l}": grads["W"][l - 1] for l in range(1, L + 1)}
+            out.update({f"b{l}": grads["b"][l - 1] for l in range(1, L + 1)})
+            return out
+
+        return forward, vjp
+
+    import sys
+
+    forward, vjp = build(sys.modules["mlp_ref"])
+    op = Op(name=name or f"mlp-{'-'.join(map(str, sizes))}-{activation}", fn="mlp", forward=forward, vjp=vjp,
+            args=args, params={"sizes": sizes, "activation": activation, "loss": loss}, dims=dims,
+            analytic=activation in ("tanh", "sigmoid", "swish"), bind=build)
+    return register_op(op) if register else op
+
+
+MLP = make_mlp_op((3, 5, 4), activation="tanh", name="mlp", register=True)

@@ -164,6 +164,15 @@ def categorical_cross_entropy(p, Y, reduction="sum"):
     return reduce(-(Y * np.log(p)).sum(axis=-1), check_reduction(reduction))
 
 
+def categorical_cross_entropy_grad(p, Y, reduction="sum", g=1.0):
+    """dE/dp = -Y / p (times the upstream gradient and the reduction's scale)."""
+    p, Y = _pair(p, Y, "p", "Y")
+    _check_onehot(Y)
+    scale = (np.asarray(g, dtype=p.dtype) if p.ndim == 1 else
+             reduce_grad(g, (p.shape[0],), p.dtype, check_reduction(reduction))[:, None])
+    return -Y / p * scale
+
+
 def _logits_labels(o, y):
     o = as_float("o", o, ndim=(1, 2))
     y = as_labels("y", y, o.shape[-1], ndim=o.ndim - 1)
@@ -277,7 +286,9 @@ def _pair_op(name, f, df, *, yhat_arg=Arg(("N", "K")), y_arg=Arg(("N", "K")), pa
     return register_op(Op(
         name=name, fn=name, forward=lambda yhat, y, **p: f(yhat, y, **p),
         vjp=lambda g, yhat, y, **p: {"yhat": df(yhat, y, g=g, **p)},
-        args={yname: yhat_arg, tname: y_arg}, params=dict(params or {}), analytic=analytic, note=note))
+        args={yname: yhat_arg, tname: y_arg}, params=dict(params or {}), analytic=analytic, note=note,
+        bind=lambda m: (getattr(m, name),
+                        lambda g, yhat, y, **p: {"yhat": getattr(m, name + "_grad")(yhat, y, g=g, **p)})))
 
 
 _target = Arg(("N", "K"), differentiable=False)
@@ -299,42 +310,53 @@ BCE_WITH_LOGITS = register_op(Op(
     forward=lambda a, y, **p: binary_cross_entropy_with_logits(a, y, **p),
     vjp=lambda g, a, y, **p: {"a": binary_cross_entropy_with_logits_grad(a, y, g=g, **p)},
     args={"a": Arg(("N",), low=-8, high=8), "y": Arg(("N",), kind="binary")},
-    params={"reduction": "sum"}, analytic=False))
+    params={"reduction": "sum"}, analytic=False,
+    bind=lambda m: (m.binary_cross_entropy_with_logits,
+                    lambda g, a, y, **p: {"a": m.binary_cross_entropy_with_logits_grad(a, y, g=g, **p)})))
 BCE = register_op(Op(
     name="binary_cross_entropy", fn="binary_cross_entropy",
     forward=lambda p, y, **k: binary_cross_entropy(p, y, **k),
     vjp=lambda g, p, y, **k: {"p": binary_cross_entropy_grad(p, y, g=g, **k)},
     args={"p": Arg(("N",), low=0.05, high=0.95), "y": Arg(("N",), kind="binary")},
-    params={"reduction": "sum"}))
+    params={"reduction": "sum"},
+    bind=lambda m: (m.binary_cross_entropy,
+                    lambda g, p, y, **k: {"p": m.binary_cross_entropy_grad(p, y, g=g, **k)})))
 CATEGORICAL_CE = register_op(Op(
     name="categorical_cross_entropy", fn="categorical_cross_entropy",
     forward=lambda p, Y, **k: categorical_cross_entropy(p, Y, **k),
-    vjp=lambda g, p, Y, **k: {"p": -Y / p * (g if k.get("reduction", "sum") != "mean" else g / p.shape[0])},
+    vjp=lambda g, p, Y, **k: {"p": categorical_cross_entropy_grad(p, Y, g=g, **k)},
     args={"p": Arg(("N", "K"), kind="simplex"), "Y": Arg(("N", "K"), kind="onehot")},
-    params={"reduction": "sum"}))
+    params={"reduction": "sum"},
+    bind=lambda m: (m.categorical_cross_entropy,
+                    lambda g, p, Y, **k: {"p": m.categorical_cross_entropy_grad(p, Y, g=g, **k)})))
 SOFTMAX_CE = register_op(Op(
     name="softmax_cross_entropy", fn="softmax_cross_entropy",
     forward=lambda o, y, **k: softmax_cross_entropy(o, y, **k),
     vjp=lambda g, o, y, **k: {"o": softmax_cross_entropy_grad(o, y, g=g, **k)},
     args={"o": Arg(("N", "K"), low=-6, high=6), "y": Arg(("N",), kind="labels")},
-    params={"reduction": "sum"}, analytic=False))
+    params={"reduction": "sum"}, analytic=False,
+    bind=lambda m: (m.softmax_cross_entropy,
+                    lambda g, o, y, **k: {"o": m.softmax_cross_entropy_grad(o, y, g=g, **k)})))
 LOGISTIC = register_op(Op(
     name="logistic_loss", fn="logistic_loss",
     forward=lambda w, b, x, y, **k: logistic_loss(w, b, x, y, **k),
     vjp=lambda g, w, b, x, y, **k: logistic_loss_grad(w, b, x, y, g=g, **k),
     args={"w": Arg(("D",)), "b": Arg(()), "x": Arg(("N", "D"), differentiable=False),
           "y": Arg(("N",), kind="sign")},
-    params={"reduction": "sum"}, analytic=False))
+    params={"reduction": "sum"}, analytic=False,
+    bind=lambda m: (m.logistic_loss, lambda g, w, b, x, y, **k: m.logistic_loss_grad(w, b, x, y, g=g, **k))))
 KL = register_op(Op(
     name="kl_divergence", fn="kl_divergence",
     forward=lambda p, q, **k: kl_divergence(p, q, **k),
     vjp=lambda g, p, q, **k: kl_divergence_grad(p, q, g=g, **k),
     args={"p": Arg(("N", "K"), kind="simplex"), "q": Arg(("N", "K"), kind="simplex")},
-    params={"reduction": "sum"}))
+    params={"reduction": "sum"},
+    bind=lambda m: (m.kl_divergence, lambda g, p, q, **k: m.kl_divergence_grad(p, q, g=g, **k))))
 WASSERSTEIN = register_op(Op(
     name="wasserstein_1d", fn="wasserstein_1d",
     forward=lambda p, q, **k: wasserstein_1d(p, q, **k),
     vjp=lambda g, p, q, **k: wasserstein_1d_grad(p, q, g=g, **k),
     args={"p": Arg(("N", "K"), kind="simplex"), "q": Arg(("N", "K"), kind="simplex")},
     params={"dx": 0.5, "reduction": "sum"}, analytic=False,
-    note="kinks where the two CDFs cross; random simplex rows rarely tie"))
+    note="kinks where the two CDFs cross; random simplex rows rarely tie",
+    bind=lambda m: (m.wasserstein_1d, lambda g, p, q, **k: m.wasserstein_1d_grad(p, q, g=g, **k))))
