@@ -259,20 +259,25 @@ def kl_divergence_grad(p, q, reduction="sum", g=1.0):
 
 
 def wasserstein_1d(p, q, dx=1.0, reduction="sum"):
-    """W1(p, q) = sum_k |P_k - Q_k| dx for histograms on one uniform grid (P, Q the CDFs)  (001)."""
+    """W1(p, q) = sum_{k<K} |P_k - Q_k| dx for histograms on one uniform grid (P, Q the CDFs)  (001).
+
+    The last CDF difference P_K - Q_K is the difference of total masses, zero for two
+    distributions; it is left out so that the distance stays smooth off the simplex.
+    """
     p, q = _pair(p, q, "p", "q")
     if p.ndim == 0:
         raise ValueError("p: expected a histogram vector (K,) or rows (N, K)")
     dx = check_positive("dx", dx)
-    per = np.abs(np.cumsum(p - q, axis=-1)).sum(axis=-1) * dx
+    per = np.abs(np.cumsum(p - q, axis=-1)[..., :-1]).sum(axis=-1) * dx
     return reduce(per, check_reduction(reduction)) if p.ndim == 2 else per
 
 
 def wasserstein_1d_grad(p, q, dx=1.0, reduction="sum", g=1.0):
-    """dW1/dp_j = dx sum_{k >= j} sign(P_k - Q_k); dW1/dq = -dW1/dp."""
+    """dW1/dp_j = dx sum_{j <= k < K} sign(P_k - Q_k); dW1/dq = -dW1/dp."""
     p, q = _pair(p, q, "p", "q")
     dx = check_positive("dx", dx)
     sgn = np.sign(np.cumsum(p - q, axis=-1))
+    sgn[..., -1] = 0.0
     dp = np.flip(np.cumsum(np.flip(sgn, -1), axis=-1), -1) * dx
     scale = (np.asarray(g, dtype=p.dtype) if p.ndim == 1 else
              reduce_grad(g, (p.shape[0],), p.dtype, check_reduction(reduction))[:, None])
