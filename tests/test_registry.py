@@ -1,0 +1,53 @@
+"""The verdict machinery itself: rounding rule, findings, derived verdicts."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from mlp_ref.registry import Finding, Run, derive_verdict, printed_decimals, rounded_match
+
+
+@pytest.mark.parametrize("doc,value,ok", [
+    ("0.98", 0.98201, True), ("0.02", 0.01799, True), ("0.00", 6.1e-6, True), ("4.02", 0.0181, False),
+    ("90", 89.937, True), ("16", 16.0, True), ("-4", -4.0, True), ("1", 0.894, True), ("-2", -2.5006, False),
+])
+def test_rounded_match(doc, value, ok):
+    assert rounded_match(doc, value)[0] is ok
+
+
+def test_printed_decimals_rejects_non_numbers():
+    assert printed_decimals("4.020") == 3
+    with pytest.raises(ValueError, match="not a plain decimal"):
+        printed_decimals("about 4")
+
+
+def test_derive_verdict_priority():
+    f = lambda s: Finding("k", s, "d")  # noqa: E731
+    assert derive_verdict([f("ok")]) == "holds"
+    assert derive_verdict([f("ok"), f("convention")]) == "convention"
+    assert derive_verdict([f("convention"), f("mismatch")]) == "erratum"
+    assert derive_verdict([f("mismatch"), f("missing")]) == "incomplete"
+    with pytest.raises(ValueError):
+        derive_verdict([])
+
+
+def test_close_detects_layout_convention_and_shape_errors():
+    r = Run({})
+    A = np.arange(6.0).reshape(2, 3)
+    assert r.close("same", A, A) == "ok"
+    assert r.close("transposed", A.T, A, layout="denominator layout") == "convention"
+    assert r.close("transposed, no layout allowed", A.T, A) == "mismatch"
+
+    def shape_error():
+        raise ValueError("matmul: shapes (1,3) and (1,2) not aligned")
+
+    assert r.close("unevaluable", shape_error, A, corrected=A) == "mismatch"
+    assert r.findings[-1].corrected_ok is True
+    assert r.close("wrong", A + 1, A, corrected=A + 1) == "mismatch"
+    assert r.findings[-1].corrected_ok is False
+
+
+def test_number_records_the_computed_value():
+    r = Run({"p": "0.98"})
+    assert r.number("p", 0.9820137900379085)
+    assert r.computed["p"] == pytest.approx(0.98201379)
