@@ -68,7 +68,10 @@ def relu_grad(z, at_zero: float = 0.0):
     """
     z = _z(z)
     at_zero = check_real("at_zero", at_zero)
-    return np.where(z > 0, 1.0, np.where(z < 0, 0.0, at_zero)).astype(z.dtype)
+    out = (z > 0).astype(z.dtype)
+    if at_zero:
+        out[z == 0] = at_zero
+    return out
 
 
 # ---------------------------------------------------------------------------------- leaky ReLU

@@ -31,6 +31,10 @@ def _check_linear(W, x, b=None):
 def linear(W, x, b=None):
     """s = W x + b  (000 fully connected layer, 001 affine layer, 003 s^(l), 004 FC forward)."""
     W, x, b = _check_linear(W, x, b)
+    return _affine(W, x, b)
+
+
+def _affine(W, x, b):
     s = x @ W.T
     return s if b is None else s + b
 
@@ -47,9 +51,13 @@ def linear_backward(g, W, x, b=None):
     expected = (W.shape[0],) if x.ndim == 1 else (x.shape[0], W.shape[0])
     if g.shape != expected:
         raise ValueError(f"g: expected dL/ds of shape {expected}, got {g.shape}")
+    return _affine_backward(g, W, x, b is not None)
+
+
+def _affine_backward(g, W, x, has_b, input_grad=True):
     g2, x2 = np.atleast_2d(g), np.atleast_2d(x)
-    grads = {"W": g2.T @ x2, "x": g @ W}
-    if b is not None:
+    grads = {"W": g2.T @ x2, "x": g @ W if input_grad else None}
+    if has_b:
         grads["b"] = g2.sum(axis=0)
     return grads
 
@@ -115,7 +123,7 @@ def mlp_forward(x, Ws, bs=None, activation="relu", output_activation="identity")
     hidden, out = _activation(activation), _activation(output_activation, "output_activation")
     xs, ss = [x], []
     for l, (W, b) in enumerate(zip(Ws, bs), start=1):
-        s = linear(W, xs[-1], b)
+        s = _affine(W, xs[-1], b)
         f = out[0] if l == len(Ws) else hidden[0]
         ss.append(s)
         xs.append(f(s))
@@ -124,11 +132,12 @@ def mlp_forward(x, Ws, bs=None, activation="relu", output_activation="identity")
     return xs[-1], cache
 
 
-def mlp_backward(g, cache):
+def mlp_backward(g, cache, input_grad=True):
     """Backward pass of 003: dl/ds^(l) = dl/dx^(l) * sigma'(s^(l)); dl/dx^(l-1) = W^(l)T dl/ds^(l);
     dl/dW^(l) = dl/ds^(l) x^(l-1)T; dl/db^(l) = dl/ds^(l).  `g` = dl/dx^(L).
 
-    Returns {"W": [dl/dW^(1..L)], "b": [dl/db^(1..L)], "x": dl/dx^(0)} (sums over a batch).
+    Returns {"W": [dl/dW^(1..L)], "b": [dl/db^(1..L)], "x": dl/dx^(0)} (sums over a batch);
+    with input_grad=False the last product dl/dx^(0) is skipped and "x" is None.
     """
     Ws, bs, xs, ss = cache["Ws"], cache["bs"], cache["x"], cache["s"]
     hidden, out = _activation(cache["activation"]), _activation(cache["output_activation"])
@@ -140,7 +149,7 @@ def mlp_backward(g, cache):
     for l in range(len(Ws), 0, -1):
         dact = out[1] if l == len(Ws) else hidden[1]
         ds = dx * dact(ss[l - 1])
-        grads = linear_backward(ds, Ws[l - 1], xs[l - 1], bs[l - 1])
+        grads = _affine_backward(ds, Ws[l - 1], xs[l - 1], bs[l - 1] is not None, input_grad or l > 1)
         dWs[l - 1], dbs[l - 1], dx = grads["W"], grads.get("b"), grads["x"]
     return {"W": dWs, "b": dbs, "x": dx}
 
@@ -170,7 +179,8 @@ def mlp_loss(x, y, Ws, bs, activation="tanh", loss="softmax_cross_entropy", redu
     return getattr(losses, loss)(out, y, reduction=reduction)
 
 
-def mlp_loss_backward(x, y, Ws, bs, activation="tanh", loss="softmax_cross_entropy", reduction="sum", g=1.0):
+def mlp_loss_backward(x, y, Ws, bs, activation="tanh", loss="softmax_cross_entropy", reduction="sum", g=1.0,
+                      input_grad=True):
     """Gradients of `mlp_loss`: {"W": [...], "b": [...], "x": ...} via the 003 backward pass."""
     from . import losses
 
@@ -178,7 +188,7 @@ def mlp_loss_backward(x, y, Ws, bs, activation="tanh", loss="softmax_cross_entro
         raise ValueError(f"loss: expected one of {sorted(MLP_LOSSES)}, got {loss!r}")
     out, cache = mlp_forward(x, Ws, bs, activation, "identity")
     dout = getattr(losses, loss + "_grad")(out, y, reduction=reduction, g=g)
-    return mlp_backward(dout, cache)
+    return mlp_backward(dout, cache, input_grad)
 
 
 MLP_LOSSES = ("softmax_cross_entropy", "squared_error", "mse")

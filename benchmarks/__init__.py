@@ -1,0 +1,1 @@
+"""Benchmarks: our time against a peer's, measured in the same run (`mlp-ref bench`)."""
