@@ -1,2 +1,627 @@
-"""d000_fau_layers — entries of document 000 (written in document order)."""
+"""000 — FAU Deep Learning, Feedforward Networks Part 4: Layer Abstraction (a lecture transcript).
+
+The transcript speaks its formulas. Each entry transcribes the formula the words state; where the
+speech-to-text lost symbols ("Wxy", "W WWxy") the phrase is quoted verbatim in the statement and
+the formula it evidently stands for is checked (the explanation says so). Paragraphs are counted
+from "These are the lecture notes" (¶1) to "What happens next time" (¶13).
+
+Shapes: x is one column vector (D,), W is (H, D), the bias-folded weight vector is (D+1,); the
+three-layer network is f̂3(x) = W3 W2 W1 x with W_l of shape (d_l, d_(l-1)).
+"""
 from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from .. import layers, losses
+from .._validate import as_float, same_dtype
+from ..activations import softmax, tanh, tanh_grad
+from ..gradient import gradient_descent_step, numerical_gradient
+from ..registry import Arg, Op, entry, register_op
+
+SRC = "000_1d7cd03ac9423737.txt"
+
+# Comparisons against central differences: for the losses here, polynomials of degree <= 2 in
+# each checked argument, the error is rounding alone, about eps_mach * |L| / FD_EPS; elsewhere
+# FD_EPS_SMOOTH keeps the O(eps^2) truncation error near 1e-10. Both sit far above the catalog's
+# float64 tolerance and far below any real mistake.
+FD_EPS = 1e-4
+FD_EPS_SMOOTH = 1e-5
+FD_TOL = {"rtol": 1e-7, "atol": 1e-9}
+
+WORDS = {"one": 1, "two": 2, "three": 3, "four": 4}
+
+
+# ----------------------------------------------------------------------------- the reference
+def neuron_bias_folded(w, x):
+    """ŷ = w^T [x; 1]: the bias is the last element of w (000 ¶3); w (D+1,), x (D,) or rows (N, D)."""
+    w = as_float("w", w, ndim=1)
+    x = as_float("x", x, ndim=(1, 2))
+    if w.shape[0] != x.shape[-1] + 1:
+        raise ValueError(f"w: expected {x.shape[-1] + 1} weights (one per feature of x plus the bias), "
+                         f"got shape {w.shape}")
+    same_dtype(w=w, x=x)
+    return _extend(x) @ w
+
+
+def _extend(x):
+    return np.concatenate([x, np.ones(x.shape[:-1] + (1,), dtype=x.dtype)], axis=-1)
+
+
+def _check_chain(x, y, Ws):
+    if not isinstance(Ws, (list, tuple)) or not Ws:
+        raise ValueError("Ws: expected a non-empty list of weight matrices [W1, ..., WL]")
+    x = as_float("x", x, ndim=1)
+    Ws = [as_float(f"Ws[{i}]", W, ndim=2) for i, W in enumerate(Ws)]
+    width = x.shape[0]
+    for i, W in enumerate(Ws):
+        if W.shape[1] != width:
+            raise ValueError(f"Ws[{i}]: expected {width} columns to match the previous layer, got shape {W.shape}")
+        width = W.shape[0]
+    y = as_float("y", y, ndim=1)
+    if y.shape != (width,):
+        raise ValueError(f"y: expected shape ({width},) to match the network output, got {y.shape}")
+    same_dtype(x=x, y=y, **{f"Ws[{i}]": W for i, W in enumerate(Ws)})
+    return x, y, Ws
+
+
+def _check_layer_index(l, L):
+    if isinstance(l, bool) or not isinstance(l, numbers.Integral) or not 1 <= l <= L:
+        raise ValueError(f"l: expected a layer index 1..{L} (1-based, as W1, W2, W3), got {l!r}")
+    return int(l)
+
+
+def linear_chain_l2(x, y, Ws):
+    """L = 1/2 ||W_L ... W_1 x - y||^2  (000 ¶7 with one layer, ¶8 with three); x (D,), y (d_L,)."""
+    x, y, Ws = _check_chain(x, y, Ws)
+    f = x
+    for W in Ws:
+        f = W @ f
+    return 0.5 * np.sum((f - y) ** 2)
+
+
+def lecture_gradient_factors(l, x, y, Ws):
+    """The factors of dL/dW_l in the lecture's chain-rule order with the side each multiplies from.
+
+    dL/dW_l = dL/df̂_L · df̂_L/df̂_(L-1) ··· df̂_(l+1)/df̂_l · df̂_l/dW_l
+            = (f̂_L - y) [start], W_L^T [left], ..., W_(l+1)^T [left], f̂_(l-1)^T [right]  (000 ¶9-¶10).
+    Returns a list of (side, array); the start is a column (d_L, 1), the last factor a row.
+    """
+    x, y, Ws = _check_chain(x, y, Ws)
+    l = _check_layer_index(l, len(Ws))
+    f = [x]
+    for W in Ws:
+        f.append(W @ f[-1])
+    factors = [("start", (f[-1] - y)[:, None])]
+    factors += [("left", Ws[k - 1].T) for k in range(len(Ws), l, -1)]
+    factors.append(("right", f[l - 1][None, :]))
+    return factors
+
+
+def lecture_gradient(l, x, y, Ws):
+    """dL/dW_l of the linear chain, applying `lecture_gradient_factors` each from its side; (d_l, d_(l-1))."""
+    factors = lecture_gradient_factors(l, x, y, Ws)
+    M = factors[0][1]
+    for side, A in factors[1:]:
+        M = A @ M if side == "left" else M @ A
+    return M
+
+
+class _Count:
+    """Matrix-vector and outer products that count their scalar multiplications."""
+
+    def __init__(self):
+        self.mults = 0
+
+    def matvec(self, A, v):
+        self.mults += A.size
+        return A @ v
+
+    def outer(self, u, v):
+        self.mults += u.size * v.size
+        return np.outer(u, v)
+
+
+def linear_chain_l2_gradients(x, y, Ws, reuse=True):
+    """([dL/dW_1, ..., dL/dW_L], scalar multiplications spent) for L = 1/2 ||W_L ... W_1 x - y||^2.
+
+    reuse=True is backpropagation (000 ¶11): one forward pass keeps every f̂_l and the error vector
+    delta_(l-1) = W_l^T delta_l is passed down once. reuse=False evaluates each dL/dW_l from scratch
+    as its own product of factors, recomputing the forward pass and the transposed chain.
+    """
+    x, y, Ws = _check_chain(x, y, Ws)
+    if not isinstance(reuse, bool):
+        raise ValueError(f"reuse: expected True or False, got {reuse!r}")
+    c, L = _Count(), len(Ws)
+    if reuse:
+        f = [x]
+        for W in Ws:
+            f.append(c.matvec(W, f[-1]))
+        delta, grads = f[-1] - y, [None] * L
+        for l in range(L, 0, -1):
+            grads[l - 1] = c.outer(delta, f[l - 1])
+            if l > 1:
+                delta = c.matvec(Ws[l - 1].T, delta)
+        return grads, c.mults
+    grads = []
+    for l in range(1, L + 1):
+        f_prev = x
+        for W in Ws[: l - 1]:
+            f_prev = c.matvec(W, f_prev)
+        out = x
+        for W in Ws:
+            out = c.matvec(W, out)
+        delta = out - y
+        for W in reversed(Ws[l:]):
+            delta = c.matvec(W.T, delta)
+        grads.append(c.outer(delta, f_prev))
+    return grads, c.mults
+
+
+# --------------------------------------------------------------------------------------- ops
+def _upstream(g, shape, dtype):
+    g = as_float("g", g)
+    if g.shape != tuple(shape):
+        raise ValueError(f"g: expected the upstream gradient to have the output's shape {tuple(shape)}, got {g.shape}")
+    return g.astype(dtype, copy=False)
+
+
+def _neuron_vjp(g, w, x):
+    g = _upstream(g, np.shape(neuron_bias_folded(w, x)), x.dtype)
+    x1 = _extend(x)
+    if x.ndim == 1:
+        return {"w": g * x1, "x": g * w[:-1]}
+    return {"w": g @ x1, "x": np.outer(g, w[:-1])}
+
+
+NEURON = register_op(Op(
+    name="fau-neuron-bias-folded", fn="linear_bias_folded", forward=neuron_bias_folded, vjp=_neuron_vjp,
+    args={"w": Arg(("D1",)), "x": Arg(("N", "D"))}, dims={"D": 3, "D1": 4},
+    note="w has one more element than x has features: the folded bias"))
+
+
+def _fc_dW(g, W, x):
+    g = _upstream(g, np.shape(layers.linear(W, x)), W.dtype)
+    return {"W": np.outer(g, x)}  # the loss vector times x^T
+
+
+def _fc_dx(g, W, x):
+    g = _upstream(g, np.shape(layers.linear(W, x)), W.dtype)
+    return {"x": W.T @ g}  # W^T times the loss vector
+
+
+FC_DW = register_op(Op(
+    name="fau-fc-dW", fn="linear", forward=lambda W, x: layers.linear(W, x), vjp=_fc_dW,
+    args={"W": Arg(("H", "D")), "x": Arg(("D",), differentiable=False)},
+    note="000 ¶6: dL/dW = (loss vector) x^T"))
+FC_DX = register_op(Op(
+    name="fau-fc-dx", fn="linear", forward=lambda W, x: layers.linear(W, x), vjp=_fc_dx,
+    args={"W": Arg(("H", "D"), differentiable=False), "x": Arg(("D",))},
+    note="000 ¶6: dL/dx = W^T (loss vector)"))
+
+
+def _l2_linear(W, x, y):
+    return linear_chain_l2(x, y, [W])
+
+
+def _l2_vjp(wrt):
+    def vjp(g, W, x, y):
+        x, y, (W,) = _check_chain(x, y, [W])
+        g = _upstream(g, (), W.dtype)
+        r = W @ x - y  # dL/dŷ = W x - y
+        grads = {"W": g * np.outer(r, x), "x": g * (W.T @ r)}
+        return {k: grads[k] for k in wrt}
+    return vjp
+
+
+_L2_ARGS = {"W": Arg(("H", "D")), "x": Arg(("D",)), "y": Arg(("H",), differentiable=False)}
+L2_DW = register_op(Op(
+    name="fau-l2-dW", fn="l2_linear", forward=_l2_linear, vjp=_l2_vjp(("W",)),
+    args={**_L2_ARGS, "x": Arg(("D",), differentiable=False)}, note="000 ¶7: dL/dW = (W x - y) x^T"))
+L2_DX = register_op(Op(
+    name="fau-l2-dx", fn="l2_linear", forward=_l2_linear, vjp=_l2_vjp(("x",)),
+    args={**_L2_ARGS, "W": Arg(("H", "D"), differentiable=False)}, note="000 ¶7: dL/dx = W^T (W x - y)"))
+
+
+def _linear3_l2(x, y, W1, W2, W3):
+    return linear_chain_l2(x, y, [W1, W2, W3])
+
+
+def _linear3_op(l):
+    def vjp(g, x, y, W1, W2, W3):
+        g = _upstream(g, (), x.dtype)
+        return {f"W{l}": g * lecture_gradient(l, x, y, [W1, W2, W3])}
+
+    args = {"x": Arg(("d0",), differentiable=False), "y": Arg(("d3",), differentiable=False)}
+    args.update({f"W{k}": Arg((f"d{k}", f"d{k-1}"), low=-1, high=1, differentiable=k == l) for k in (1, 2, 3)})
+    return register_op(Op(
+        name=f"fau-linear3-dW{l}", fn="linear3_l2", forward=_linear3_l2, vjp=vjp, args=args,
+        dims={"d0": 3, "d1": 4, "d2": 5, "d3": 2},
+        note=f"000 ¶9-¶10: dL/dW{l} as the lecture's product of factors"))
+
+
+LIN3_DW3, LIN3_DW2, LIN3_DW1 = _linear3_op(3), _linear3_op(2), _linear3_op(1)
+
+
+# ----------------------------------------------------------------------------------- helpers
+def _fd(f, v, eps=FD_EPS):
+    """Central-difference gradient of the scalar f at v."""
+    return numerical_gradient(f, v, eps=eps, method="central")
+
+
+def _fd_jacobian(f, v):
+    """J[i, ...] = d f_i / d v by central differences (numerator layout: one row per output)."""
+    n = np.asarray(f(v)).size
+    return np.stack([_fd(lambda u, i=i: np.asarray(f(u)).ravel()[i], v) for i in range(n)])
+
+
+def _three_layer(seed=0, dims=(3, 4, 5, 2)):
+    rng = np.random.default_rng(seed)
+    Ws = [rng.uniform(-1, 1, (dims[k], dims[k - 1])) for k in range(1, len(dims))]
+    return rng.normal(size=dims[0]), rng.normal(size=dims[-1]), Ws
+
+
+def _fd_chain(l, x, y, Ws):
+    """Central-difference dL/dW_l of the linear chain."""
+    def loss(Wl):
+        return linear_chain_l2(x, y, [Wl if k == l - 1 else W for k, W in enumerate(Ws)])
+    return _fd(loss, Ws[l - 1])
+
+
+def _mlp_ref_grads(x, y, Ws):
+    """dL/dW_l from mlp_ref's backward pass of an identity-activation network, no biases."""
+    out, cache = layers.mlp_forward(x, Ws, None, "identity", "identity")
+    return layers.mlp_backward(losses.l2_loss_grad(out, y), cache)["W"]
+
+
+# ------------------------------------------------------------------------------------ entries
+@entry(id="fau-neuron-bias-folded", source=SRC, location="¶3, single neuron", kind="formula",
+       statement="ŷ = w^T x, the inner product of the weights with the input; the bias is folded in by "
+                 "expanding x by one additional element (a constant 1): ŷ = w^T [x; 1] = w_(1..n) · x + b",
+       op=NEURON)
+def _(r):
+    rng = np.random.default_rng(0)
+    x, w = rng.normal(size=3), rng.normal(size=4)
+    r.close("ŷ", neuron_bias_folded(w, x), w[:3] @ x + w[3],
+            what="w^T [x; 1] vs w_(1..n) · x + b with b = w_(n+1)")
+    r.close("ŷ vs affine layer", neuron_bias_folded(w, x), layers.linear(w[None, :3], x, w[3:])[0],
+            what="same value as mlp_ref.linear(W, x, b) with W the row w_(1..n)^T")
+    r.close("dŷ/dw", np.append(x, 1.0), _fd(lambda v: neuron_bias_folded(v, x), w),
+            what="dŷ/dw = [x; 1] (the bias weight sees the constant 1) vs central differences", **FD_TOL)
+
+
+@entry(id="fau-fc-layer-matrix", source=SRC, location="¶4, M neurons", kind="formula",
+       statement="ŷ_m = w_m^T x for m = 1..M; in vector notation ŷ = W x with the w_m^T as the rows of W: "
+                 "a fully connected layer is a matrix multiplication and can represent arbitrary connections",
+       op=layers.LINEAR)
+def _(r):
+    rng = np.random.default_rng(1)
+    M, n = 4, 3
+    W, x = rng.normal(size=(M, n)), rng.normal(size=n)
+    per_neuron = np.array([W[m] @ x for m in range(M)])
+    r.close("ŷ", W @ x, per_neuron, what="W x vs the M inner products w_m^T x stacked")
+    r.close("ŷ (mlp_ref.linear)", layers.linear(W, x), per_neuron, what="mlp_ref.linear(W, x)")
+    edges = {(0, 0), (0, 2), (1, 1), (2, 0), (2, 1), (2, 2), (3, 2)}  # a sparse topology
+    by_node = np.array([sum(W[m, j] * x[j] for j in range(n) if (m, j) in edges) for m in range(M)])
+    mask = np.array([[(m, j) in edges for j in range(n)] for m in range(M)], dtype=float)
+    r.close("sparse topology", (W * mask) @ x, by_node,
+            what="a sparsely connected layer computed node by node equals W x with zeros for absent edges")
+
+
+@entry(id="fau-fc-two-neurons", source=SRC, location="¶5, two-neuron layer", kind="example",
+       statement="three elements for the input, two neurons: ŷ = W x with the two weight vectors as rows; "
+                 "a module needs exactly two partial derivatives: dL/dW (the weight update) and dL/dx "
+                 "(passed on to the previous module)",
+       documented={"inputs": "Three", "neurons": "two"})
+def _(r):
+    n, M = WORDS[r.documented["inputs"].lower()], WORDS[r.documented["neurons"].lower()]
+    rng = np.random.default_rng(2)
+    W, V, z, y = rng.normal(size=(M, n)), rng.normal(size=(n, 4)), rng.normal(size=4), rng.normal(size=M)
+    x = tanh(V @ z)  # the previous module produces x
+    r.value("W shape", list(W.shape))
+    r.claim("neurons", (W @ x).shape == (M,), f"ŷ = W x has {M} entries, one per neuron, for W of shape {W.shape}")
+
+    def loss(W_, V_):
+        return 0.5 * np.sum((W_ @ tanh(V_ @ z) - y) ** 2)
+
+    delta = W @ x - y
+    dW, dx = np.outer(delta, x), W.T @ delta
+    r.close("dL/dW", dW, _fd(lambda W_: loss(W_, V), W), what=f"dL/dW of the {M}x{n} layer vs central differences",
+            **FD_TOL)
+    r.claim("inputs", dx.shape == (n,), f"dL/dx = W^T (W x - y) has {dx.size} entries, one per input")
+    dV = np.outer(dx * tanh_grad(V @ z), z)  # the previous module uses only dL/dx
+    r.close("dL/dV from dL/dx alone", dV, _fd(lambda V_: loss(W, V_), V, FD_EPS_SMOOTH),
+            what="the previous module's gradient built from the passed-on dL/dx alone vs central differences",
+            **FD_TOL)
+
+
+@entry(id="fau-fc-dW", source=SRC, location="¶6, layer derivatives", kind="formula",
+       statement="ŷ = W x; dŷ/dW = x^T, so the weight update is the loss vector times x^T: "
+                 "dL/dW = (dL/dŷ) x^T, an outer product of a column and a row vector, always a matrix",
+       op=FC_DW)
+def _(r):
+    rng = np.random.default_rng(3)
+    H, D = 2, 3
+    W, x, g = rng.normal(size=(H, D)), rng.normal(size=D), rng.normal(size=H)
+    dW = np.outer(g, x)
+    r.close("dL/dW", dW, _fd(lambda W_: g @ (W_ @ x), W),
+            what="(loss vector) x^T vs central differences of L = g · (W x)", **FD_TOL)
+    r.claim("a matrix", dW.shape == W.shape, f"the outer product has W's shape {W.shape}")
+    T = _fd_jacobian(lambda W_: W_ @ x, W)
+    r.close("dŷ/dW tensor", T, layers.linear_jacobian_W(W, x),
+            what="the full dŷ/dW, a 3-way tensor (H, H, D) = delta_ij x_k, vs mlp_ref.linear_jacobian_W", **FD_TOL)
+    r.close("tensor contracted", np.einsum("i,ijk->jk", g, T), dW,
+            what="contracting that tensor with the loss vector gives (loss vector) x^T", **FD_TOL)
+    r.convention("dŷ/dW = x^T", T.shape != x[None, :].shape,
+                 f"convention: 000 writes dŷ/dW = x^T (shape {x[None, :].shape}), shorthand for the rule "
+                 f"dL/dW = (dL/dŷ) x^T; the derivative itself is the 3-way tensor of shape {T.shape} that 001 "
+                 f"writes out (mlp_ref.linear_jacobian_W)")
+
+
+@entry(id="fau-fc-dx", source=SRC, location="¶6, layer derivatives", kind="formula",
+       statement="dŷ/dx = W^T; dL/dx = W^T (loss vector), a vector passed on in backpropagation",
+       op=FC_DX)
+def _(r):
+    rng = np.random.default_rng(4)
+    H, D = 2, 3
+    W, x, g = rng.normal(size=(H, D)), rng.normal(size=D), rng.normal(size=H)
+    r.close("dŷ/dx", W.T, _fd_jacobian(lambda v: W @ v, x),
+            layout="000 writes dŷ/dx = W^T (denominator layout, so that W^T times the loss vector has x's "
+                   "column shape); the Jacobian J_ij = dŷ_i/dx_j (numerator layout: 004, torch/JAX jacobian) is W",
+            **FD_TOL)
+    dx = W.T @ g
+    r.close("dL/dx", dx, _fd(lambda v: g @ (W @ v), x), what="W^T (loss vector) vs central differences", **FD_TOL)
+    r.claim("a vector", dx.shape == x.shape, f"W^T (loss vector) is a vector of x's shape {x.shape}")
+
+
+@entry(id="fau-l2-loss", source=SRC, location="¶7, simple example (L2 loss)", kind="formula",
+       statement="L(ŷ, y) = 1/2 ||W x - y||_2^2: square the entries of W x - y, sum them, omit the square root; "
+                 "the factor 2 of the derivative is cancelled by the 1/2; dL/dŷ = W x - y "
+                 "(transcript: \"This will give us then Wxy\")",
+       op=losses.L2_LOSS)
+def _(r):
+    rng = np.random.default_rng(5)
+    W, x, y = rng.normal(size=(2, 3)), rng.normal(size=3), rng.normal(size=2)
+    yhat = W @ x
+    L = linear_chain_l2(x, y, [W])
+    r.close("L", L, 0.5 * np.linalg.norm(yhat - y) ** 2, what="1/2 (squared entries summed) vs 1/2 ||Wx - y||_2^2")
+    r.close("L (mlp_ref.l2_loss)", L, losses.l2_loss(yhat, y), what="mlp_ref.l2_loss(W x, y)")
+    d_norm2 = _fd(lambda v: np.sum((v - y) ** 2), yhat)
+    r.close("d||ŷ - y||^2/dŷ", d_norm2, 2 * (yhat - y), what="without the 1/2 a factor 2 shows up", **FD_TOL)
+    r.close("dL/dŷ", yhat - y, _fd(lambda v: 0.5 * np.sum((v - y) ** 2), yhat),
+            what="dL/dŷ = W x - y vs central differences (the transcript's \"Wxy\" read as W x - y: the "
+                 "speech-to-text dropped the minus sign)", **FD_TOL)
+
+
+@entry(id="fau-l2-dW", source=SRC, location="¶7, simple example (L2 loss)", kind="formula",
+       statement="dL/dW = (W x - y) x^T (transcript: \"The derivative of the loss function with respect to "
+                 "the input was Wxy times x. This will give us an update for the matrix weight.\")",
+       op=L2_DW)
+def _(r):
+    rng = np.random.default_rng(6)
+    W, x, y = rng.normal(size=(2, 3)), rng.normal(size=3), rng.normal(size=2)
+    dW = np.outer(W @ x - y, x)
+    r.close("dL/dW", dW, _fd(lambda W_: linear_chain_l2(x, y, [W_]), W),
+            what="(W x - y) x^T vs central differences (\"Wxy times x\" read as (W x - y) x^T, the "
+                 "loss vector times x^T of ¶6)", **FD_TOL)
+    r.close("dL/dW (mlp_ref)", dW, layers.linear_backward(W @ x - y, W, x)["W"],
+            what="mlp_ref.linear_backward")
+    r.value("\"times x\" taken literally", f"(W x - y) · x pairs a {W.shape[0]}-vector with a {x.size}-vector: "
+                                           "undefined, so the transpose (outer product) is meant")
+
+
+@entry(id="fau-l2-dx", source=SRC, location="¶7, simple example (L2 loss)", kind="formula",
+       statement="dL/dx = W^T (W x - y) (transcript: \"Wᵀ times the vector that comes from the loss "
+                 "function: Wxy\")",
+       op=L2_DX)
+def _(r):
+    rng = np.random.default_rng(7)
+    W, x, y = rng.normal(size=(2, 3)), rng.normal(size=3), rng.normal(size=2)
+    dx = W.T @ (W @ x - y)
+    r.close("dL/dx", dx, _fd(lambda v: linear_chain_l2(v, y, [W]), x),
+            what="W^T (W x - y) vs central differences (\"Wxy\" read as W x - y)", **FD_TOL)
+    r.close("dL/dx (mlp_ref)", dx, layers.linear_backward(W @ x - y, W, x)["x"], what="mlp_ref.linear_backward")
+
+
+@entry(id="fau-three-layer-collapse", source=SRC, location="¶8, multi-layer example", kind="claim",
+       statement="f̂3(x) = W3 W2 W1 x with L = 1/2 ||W3 W2 W1 x - y||_2^2; by multiplying W1, W2 and W3 with "
+                 "each other the three linear layers collapse into a single matrix W = W3 W2 W1")
+def _(r):
+    x, y, Ws = _three_layer(8)
+    W1, W2, W3 = Ws
+    W = W3 @ W2 @ W1
+    r.close("f̂3(x)", W3 @ (W2 @ (W1 @ x)), W @ x, what="nested W3(W2(W1 x)) vs the collapsed W x")
+    out, _ = layers.mlp_forward(x, Ws, None, "identity", "identity")
+    r.close("f̂3(x) (mlp_ref)", out, W @ x, what="mlp_ref.mlp_forward with identity activations")
+    r.close("L", linear_chain_l2(x, y, Ws), linear_chain_l2(x, y, [W]), what="the L2 loss of both")
+    rank = int(np.linalg.matrix_rank(W))
+    r.value("W shape", list(W.shape))
+    r.claim("rank", rank <= min(W.shape), f"the collapsed W is one {W.shape[0]}x{W.shape[1]} matrix of rank {rank}")
+
+
+@entry(id="fau-three-layer-dW3", source=SRC, location="¶9, derivative for layer 3", kind="formula",
+       statement="dL/dW3 = dL/df̂3 · df̂3/dW3 = (W3 W2 W1 x - y) · (W2 W1 x)^T, the dot meaning that "
+                 "(W2 W1 x)^T multiplies from the right (transcript: \"So is this W WWxy. The partial "
+                 "derivative of the net is gonna be (WWx)\"); for matrices the side of the multiplication matters",
+       documented={"factors": "two"}, op=LIN3_DW3)
+def _(r):
+    x, y, Ws = _three_layer(9)
+    dW3 = lecture_gradient(3, x, y, Ws)
+    r.close("dL/dW3", dW3, _fd_chain(3, x, y, Ws),
+            what="(W3W2W1x - y)(W2W1x)^T vs central differences (\"W WWxy\" read as W3 W2 W1 x - y and "
+                 "\"(WWx)\" as (W2 W1 x)^T: the transcript drops subscripts, minus sign and transpose)", **FD_TOL)
+    r.close("dL/dW3 (mlp_ref)", dW3, _mlp_ref_grads(x, y, Ws)[2], what="mlp_ref.mlp_backward")
+    n = len(lecture_gradient_factors(3, x, y, Ws))
+    r.value("factor count", n)
+    r.claim("factors", n == WORDS[r.documented["factors"]], f"the product has {n} factors (documented: "
+            f"{r.documented['factors']})")
+    delta, f2 = Ws[2] @ Ws[1] @ Ws[0] @ x - y, Ws[1] @ Ws[0] @ x
+    try:
+        f2[None, :] @ delta[:, None]
+        left = "defined"
+    except ValueError:
+        left = "undefined"
+    r.claim("side matters", left == "undefined",
+            f"multiplied from the left instead, (W2W1x)^T (1x{f2.size}) · (W3W2W1x - y) ({delta.size}x1) is {left}")
+    rng = np.random.default_rng(9)
+    A, B = rng.normal(size=(3, 3)), rng.normal(size=(3, 3))
+    r.claim("AB != BA", not np.allclose(A @ B, B @ A), "two random 3x3 matrices: A B differs from B A")
+
+
+@entry(id="fau-three-layer-dW2", source=SRC, location="¶10, derivative for layer 2", kind="formula",
+       statement="dL/dW2 = dL/df̂3 · df̂3/df̂2 · df̂2/dW2 = W3^T (W3 W2 W1 x - y) (W1 x)^T, the chain rule applied "
+                 "twice; df̂3/df̂2 multiplies from the left (transcript: \"remember f₂(x) = WWx – it's gonna be W "
+                 "and we have to multiply it from the left-hand side ... You remain with (WWx)\"); the final "
+                 "derivative is the product of the three terms",
+       documented={"factors": "three"}, op=LIN3_DW2)
+def _(r):
+    x, y, Ws = _three_layer(10)
+    dW2 = lecture_gradient(2, x, y, Ws)
+    r.close("dL/dW2", dW2, _fd_chain(2, x, y, Ws),
+            what="W3^T (W3W2W1x - y)(W1x)^T vs central differences (the spoken \"W\" from the left read as "
+                 "W3^T, as dŷ/dx = W^T in ¶6; \"(WWx)\" read as (W1 x)^T)", **FD_TOL)
+    r.close("dL/dW2 (mlp_ref)", dW2, _mlp_ref_grads(x, y, Ws)[1], what="mlp_ref.mlp_backward")
+    n = len(lecture_gradient_factors(2, x, y, Ws))
+    r.value("factor count", n)
+    r.claim("factors", n == WORDS[r.documented["factors"]],
+            f"the product has {n} factors (documented: {r.documented['factors']})")
+    W3, delta = Ws[2], Ws[2] @ Ws[1] @ Ws[0] @ x - y
+    r.value("\"W\" without transpose", f"W3 is {W3.shape[0]}x{W3.shape[1]}, the error vector has {delta.size} "
+                                       "entries: W3 times it from the left is "
+            + ("defined" if W3.shape[1] == delta.size else "undefined, so W3^T is meant"))
+
+
+@entry(id="fau-three-layer-dW1", source=SRC, location="¶10, derivative for layer 1", kind="formula",
+       statement="dL/dW1 = dL/df̂3 · df̂3/df̂2 · df̂2/df̂1 · df̂1/dW1 = W2^T W3^T (W3 W2 W1 x - y) x^T; two parts "
+                 "are pre-computed; df̂2/df̂1 \"is Wx, is going to be W\" (W2^T from the left), df̂1/dW1 = x^T; "
+                 "the product of four terms",
+       documented={"factors": "four", "pre-computed parts": "two"}, op=LIN3_DW1)
+def _(r):
+    x, y, Ws = _three_layer(11)
+    dW1 = lecture_gradient(1, x, y, Ws)
+    r.close("dL/dW1", dW1, _fd_chain(1, x, y, Ws),
+            what="W2^T W3^T (W3W2W1x - y) x^T vs central differences (the spoken \"W\" read as W2^T)", **FD_TOL)
+    r.close("dL/dW1 (mlp_ref)", dW1, _mlp_ref_grads(x, y, Ws)[0], what="mlp_ref.mlp_backward")
+    f1, f2 = lecture_gradient_factors(1, x, y, Ws), lecture_gradient_factors(2, x, y, Ws)
+    r.value("factor count", len(f1))
+    r.claim("factors", len(f1) == WORDS[r.documented["factors"]],
+            f"the product has {len(f1)} factors (documented: {r.documented['factors']})")
+    shared = 0
+    for (s1, a1), (s2, a2) in zip(f1, f2):
+        if s1 != s2 or a1.shape != a2.shape or not np.array_equal(a1, a2):
+            break
+        shared += 1
+    r.value("pre-computed count", shared)
+    r.claim("pre-computed parts", shared == WORDS[r.documented["pre-computed parts"]],
+            f"its first {shared} factors (W3W2W1x - y and W3^T) are those of dL/dW2 "
+            f"(documented: {r.documented['pre-computed parts']})")
+
+
+@entry(id="fau-backprop-layerwise", source=SRC, location="¶11, backpropagation", kind="algorithm",
+       statement="forward pass through the network, evaluate the loss; last layer: dL/df̂_L · df̂_L/dW_L; "
+                 "second last: dL/df̂_L · df̂_L/df̂_(L-1) · df̂_(L-1)/dW_(L-1); and so on down to the first layer")
+def _(r):
+    x, y, Ws = _three_layer(12, dims=(3, 4, 2, 5, 3, 2))
+    L = len(Ws)
+
+    def flat(grads):
+        return np.concatenate([G.ravel() for G in grads])
+
+    lecture = flat(lecture_gradient(l, x, y, Ws) for l in range(L, 0, -1))
+    r.close("dL/dW5..dL/dW1", lecture, flat(_fd_chain(l, x, y, Ws) for l in range(L, 0, -1)),
+            what=f"the lecture's products for all {L} layers of a linear chain, last layer first, vs central "
+                 "differences", **FD_TOL)
+    r.close("dL/dW5..dL/dW1 (mlp_ref)", lecture, flat(_mlp_ref_grads(x, y, Ws)[::-1]), what="mlp_ref.mlp_backward")
+
+
+@entry(id="fau-backprop-reuse", source=SRC, location="¶11, backpropagation", kind="claim",
+       statement="many of the partial derivatives can be pre-computed and reused, which makes backpropagation "
+                 "efficient")
+def _(r):
+    for label, dims in (("3 layers (3,4,5,2)", (3, 4, 5, 2)), ("10 layers of width 8", (8,) * 11)):
+        x, y, Ws = _three_layer(13, dims=dims)
+        reused, n_reuse = linear_chain_l2_gradients(x, y, Ws, reuse=True)
+        fresh, n_fresh = linear_chain_l2_gradients(x, y, Ws, reuse=False)
+        r.close(f"{label}: gradients", np.concatenate([G.ravel() for G in reused]),
+                np.concatenate([G.ravel() for G in fresh]), what=f"{label}: all dL/dW_l with reuse vs from scratch")
+        r.value(f"{label}: multiplications", {"reuse": n_reuse, "recompute": n_fresh})
+        r.claim(f"{label}: cheaper", n_reuse < n_fresh,
+                f"{label}: {n_reuse} scalar multiplications with reuse vs {n_fresh} recomputing each gradient")
+
+
+@entry(id="fau-summary-softmax-ce", source=SRC, location="¶12, summary", kind="claim",
+       statement="the softmax activation combined with the cross-entropy loss lets us work naturally with "
+                 "multi-class problems",
+       op=losses.SOFTMAX_CE)
+def _(r):
+    rng = np.random.default_rng(14)
+    o, y = rng.normal(size=5), 3
+    grad = softmax(o) - np.eye(5)[y]
+    fd = _fd(lambda v: losses.softmax_cross_entropy(v, y), o, FD_EPS_SMOOTH)
+    r.close("dl/do", grad, fd, what="the combined gradient softmax(o) - e_y over 5 classes vs central differences",
+            **FD_TOL)
+    r.close("sum", grad.sum(), 0.0, what="the gradient sums to zero over the classes")
+
+
+@entry(id="fau-summary-gradient-descent", source=SRC, location="¶12, summary", kind="claim",
+       statement="gradient descent is the default choice for training the network and reaches local minima")
+def _(r):
+    x, y, Ws = _three_layer(15)
+    Ws = [0.5 * W for W in Ws]
+    eta, losses_seen = 0.05, [linear_chain_l2(x, y, Ws)]
+    for _ in range(1000):
+        grads, _ = linear_chain_l2_gradients(x, y, Ws)
+        Ws = [gradient_descent_step(W, G, eta) for W, G in zip(Ws, grads)]
+        losses_seen.append(linear_chain_l2(x, y, Ws))
+    gnorm = float(np.sqrt(sum(np.sum(G ** 2) for G in linear_chain_l2_gradients(x, y, Ws)[0])))
+    r.value("loss start/end", [losses_seen[0], losses_seen[-1]])
+    r.value("gradient norm at the end", gnorm)
+    rounding = 1e-15 * losses_seen[0]
+    r.claim("monotone", bool(np.all(np.diff(losses_seen) <= rounding)),
+            f"1000 steps with eta = {eta} on the ¶8 network never increase the loss (beyond rounding, "
+            f"{rounding:.1g})")
+    r.claim("minimum", gnorm < 1e-8 and losses_seen[-1] < 1e-12,
+            f"the iterates reach a minimiser: loss {losses_seen[-1]:.2g}, gradient norm {gnorm:.2g}")
+
+
+@entry(id="fau-summary-finite-differences", source=SRC, location="¶12, summary", kind="claim",
+       statement="gradients can be computed numerically by finite differences, which is very useful for "
+                 "checking implementations; backpropagation computes the gradients very efficiently")
+def _(r):
+    x, y, Ws = _three_layer(16)
+    fd = _fd_chain(2, x, y, Ws)
+    right = lecture_gradient(2, x, y, Ws)
+    W3, W2, W1 = Ws[2], Ws[1], Ws[0]
+    bugs = {"the 1/2 dropped (factor 2)": 2 * right,
+            "residual y - f̂3 (sign)": -right,
+            "y left out of the residual": np.outer(W3.T @ (W3 @ W2 @ W1 @ x), W1 @ x)}
+    r.close("correct", right, fd, what="the lecture's dL/dW2 vs central differences", **FD_TOL)
+    caught = {k: not np.allclose(v, fd, **FD_TOL) for k, v in bugs.items()}
+    r.claim("bugs caught", all(caught.values()),
+            "finite differences reject " + ", ".join(f"'{k}'" for k, v in caught.items() if v))
+    P = sum(W.size for W in Ws)
+    _, n_bp = linear_chain_l2_gradients(x, y, Ws)
+    n_forward = sum(W.size for W in Ws)
+    r.value("multiplications", {"backprop": n_bp, "central differences": 2 * P * n_forward})
+    r.claim("backprop cheaper", n_bp < 2 * P * n_forward,
+            f"backprop: {n_bp} scalar multiplications; central differences: 2 x {P} parameters x "
+            f"{n_forward} per forward pass = {2 * P * n_forward}")
+
+
+@entry(id="fau-summary-layer-abstraction", source=SRC, location="¶12, summary", kind="claim",
+       statement="fully connected layers can be abstracted as complete layers with layer-wise derivatives; "
+                 "computing everything on the node level is not required")
+def _(r):
+    x, y, Ws = _three_layer(17, dims=(3, 4, 2))
+    W1, W2 = Ws
+    h = W1 @ x
+    delta = W2 @ h - y
+    node = np.zeros_like(W1)
+    for j in range(W1.shape[0]):  # dL/dw1_jk summed over the paths through output node i
+        for k in range(W1.shape[1]):
+            node[j, k] = sum(delta[i] * W2[i, j] * x[k] for i in range(W2.shape[0]))
+    r.close("dL/dW1", lecture_gradient(1, x, y, Ws), node,
+            what="the layer-wise W2^T (W2W1x - y) x^T vs node-by-node scalar chain rule")
+    r.close("dL/dW1 (finite differences)", node, _fd_chain(1, x, y, Ws), what="node level vs central differences",
+            **FD_TOL)

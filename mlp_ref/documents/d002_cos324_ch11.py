@@ -1,2 +1,1447 @@
-"""d002_cos324_ch11 — entries of document 002 (written in document order)."""
+"""002 — COS 324, Chapter 11: Feedforward Neural Network and Backpropagation.
+
+Entries in document order. The chapter's column vectors are 1-D arrays here; W^(k) is
+(d_k, d_{k-1}) as in the chapter and torch.nn.Linear; networks have no biases. The chapter's
+class y in {1, ..., d_out} is mlp_ref label y - 1 (recorded as a convention where it matters).
+"""
 from __future__ import annotations
+
+import ast
+import math
+import re
+
+import numpy as np
+
+from .. import activations as act
+from .. import layers, losses
+from .._validate import as_float, as_labels, check_reduction, reduce_grad
+from ..gradient import gradient_descent_step, numerical_gradient
+from ..registry import Arg, Op, entry, register_op
+
+SRC = "002_5743ee5785c1fd12.txt"
+
+# Comparisons against central differences (eps = 1e-6): O(eps^2) truncation plus O(ulp/eps)
+# rounding, so they cannot meet CATALOG_RTOL; every finite-difference check uses this pair.
+FD = {"rtol": 1e-6, "atol": 1e-8}
+# The Delta method of 11.3.1 with a dyadic step: for integer weights and inputs every value is
+# exactly representable, so these slopes are exact and use the catalog tolerance.
+DELTA = 2.0 ** -10
+
+# ------------------------------------------------------------------ the networks of 11.1
+# Figures 11.1 / 11.2, read off (11.1)-(11.3); Example 11.1.3 prints the same matrices.
+W1 = np.array([[2.0, -3.0, 0.0], [-1.0, 1.0, 2.0]])
+W2 = np.array([[1.0, 2.0], [2.0, -2.0]])
+WO = np.array([[-1.0, 2.0], [2.0, 1.0], [1.0, 2.0]])  # Figure 11.2, three outputs
+WO_FIG_11_1 = WO[:1]  # Figure 11.1: the single output o = -h_1^(2) + 2 h_2^(2)
+X_111 = np.array([1.0, 1.0, 1.0])  # Examples 11.1.1-11.1.3, 11.2.2, 11.2.3
+X_331 = np.array([3.0, 1.0, 2.0])  # Example 11.3.1 (Figure 11.3)
+
+
+def eq_11_1(x):
+    """(11.1) coefficient by coefficient: h^(1) = (ReLU(2x1 - 3x2), ReLU(-x1 + x2 + 2x3))."""
+    x1, x2, x3 = x
+    return act.relu(np.array([2 * x1 - 3 * x2, -x1 + x2 + 2 * x3]))
+
+
+def eq_11_2(h):
+    """(11.2): h^(2) = (ReLU(h1 + 2h2), ReLU(2h1 - 2h2)) with h = h^(1)."""
+    h1, h2 = h
+    return act.relu(np.array([h1 + 2 * h2, 2 * h1 - 2 * h2]))
+
+
+def eq_fig_11_1_output(h):
+    """Figure 11.1 output node: o = -h1 + 2h2 with h = h^(2)."""
+    h1, h2 = h
+    return -h1 + 2 * h2
+
+
+def eq_11_3(h):
+    """(11.3): o = (-h1 + 2h2, 2h1 + h2, h1 + 2h2) with h = h^(2)."""
+    h1, h2 = h
+    return np.array([-h1 + 2 * h2, 2 * h1 + h2, h1 + 2 * h2])
+
+
+def eq_11_4(o):
+    """(11.4): o-hat_i = e^{o_i} / sum_j e^{o_j}, one coordinate at a time."""
+    return np.array([math.exp(oi) / sum(math.exp(oj) for oj in o) for oi in o])
+
+
+def _network(x, Wout):
+    out, cache = layers.mlp_forward(x, [W1, W2, Wout], None, "relu", "identity")
+    h0, h1, h2, _ = cache["x"]
+    return {"z1": cache["s"][0], "h1": h1, "z2": cache["s"][1], "h2": h2, "o": out}
+
+
+def figure_11_1(x):
+    """The one-output ReLU network of Figure 11.1 at x (3,) or rows (N, 3): h1, h2, o of shape (1,)."""
+    return _network(x, WO_FIG_11_1)
+
+
+def figure_11_2(x):
+    """The three-output network of Figure 11.2, (11.9): h1, h2, o and o-hat = softmax(o)."""
+    out = _network(x, WO)
+    out["ohat"] = act.softmax(out["o"])
+    return out
+
+
+def _fig_11_2_loss(Ws, x, y):
+    """Cross-entropy of a bias-free ReLU net (Figure 11.2 layout) for 0-based label y."""
+    out, _ = layers.mlp_forward(x, list(Ws), None, "relu", "identity")
+    return losses.softmax_cross_entropy(out, y)
+
+
+def _jacobian_fd(f, x):
+    """J(f(x), x) by central differences, one row per output coordinate (mlp_ref.numerical_gradient)."""
+    x = np.asarray(x, dtype=np.float64)
+    m = np.asarray(f(x)).size
+    return np.stack([numerical_gradient(lambda v, i=i: np.asarray(f(v)).reshape(-1)[i], x, method="central")
+                     for i in range(m)]).reshape(np.asarray(f(x)).shape + x.shape)
+
+
+def _delta_slope(f, x, idx):
+    """(f(x + Delta e_idx) - f(x)) / Delta with the dyadic Delta: the Delta method of 11.3.1."""
+    up = np.array(x, dtype=np.float64)
+    up[idx] += DELTA
+    return (np.asarray(f(up)) - np.asarray(f(x))) / DELTA
+
+
+def _affine_in_delta(text):
+    """Parse a printed 'a + b Delta' (also 'a - b\\Delta', '2 + \\Delta') into (a, b)."""
+    m = re.fullmatch(r"\s*(-?\d+)\s*([+-])\s*(\d*)\s*\\Delta\s*", text)
+    if not m:
+        raise ValueError(f"not of the form a + b Delta: {text!r}")
+    b = float(m.group(3) or 1) * (1 if m.group(2) == "+" else -1)
+    return float(m.group(1)), b
+
+
+def _bmatrix(text):
+    """A printed LaTeX matrix '\\begin{bmatrix} 2 & -3 \\\\ ... \\end{bmatrix}' as a float array."""
+    body = re.fullmatch(r"\s*\\begin\{bmatrix\}(.*)\\end\{bmatrix\}\s*", text, re.S)
+    if not body:
+        raise ValueError(f"not a bmatrix: {text!r}")
+    return np.array([[float(v) for v in row.split("&")] for row in body.group(1).split("\\\\")])
+
+
+# ------------------------------------------------------------- document-specific ops
+def _ce_vjp(first):
+    def vjp(g, o, y, reduction="sum"):
+        o = as_float("o", o, ndim=(1, 2))
+        y = as_labels("y", y, o.shape[-1], ndim=o.ndim - 1)
+        e_y = np.eye(o.shape[-1], dtype=o.dtype)[y]
+        if o.ndim == 1:
+            return {"o": (first(o) - e_y) * np.asarray(g, dtype=o.dtype)}
+        return {"o": (first(o) - e_y) * reduce_grad(g, (o.shape[0],), o.dtype, check_reduction(reduction))[:, None]}
+    return vjp
+
+
+_CE_ARGS = {"o": Arg(("N", "K"), low=-6, high=6), "y": Arg(("N",), kind="labels")}
+CE_11_14 = register_op(Op(
+    name="cos324-eq-11.14", fn="softmax_cross_entropy",
+    forward=lambda o, y, **k: losses.softmax_cross_entropy(o, y, **k),
+    vjp=_ce_vjp(act.softmax), args=_CE_ARGS, params={"reduction": "sum"}, analytic=False,
+    note="dl/do = (o-hat - e_y)^T, e_y one-hot at the 0-based label"))
+CE_11_14_REVISITED = register_op(Op(
+    name="cos324-eq-11.14-revisited", fn="softmax_cross_entropy",
+    forward=lambda o, y, **k: losses.softmax_cross_entropy(o, y, **k),
+    vjp=_ce_vjp(lambda o: o), args=_CE_ARGS, params={"reduction": "sum"}, analytic=False,
+    note="as written: dl/do = (o - e_y)^T, the logits in place of o-hat"))
+
+LINEAR_X = register_op(Op(
+    name="cos324-eq-11.15", fn="linear", forward=lambda W, x: layers.linear(W, x),
+    vjp=lambda g, W, x: {"x": np.asarray(g) @ W},
+    args={"W": Arg(("H", "D"), differentiable=False), "x": Arg(("N", "D"))},
+    note="(11.15): dl/dh^(L-1) = dl/do W^(o), the row-vector times the weight matrix"))
+LINEAR_W = register_op(Op(
+    name="cos324-eq-11.17", fn="linear", forward=lambda W, x: layers.linear(W, x),
+    vjp=lambda g, W, x: {"W": np.atleast_2d(g).T @ np.atleast_2d(x)},
+    args={"W": Arg(("H", "D")), "x": Arg(("N", "D"), differentiable=False)},
+    note="(11.17): dl/dW^(o) = (dl/do)^T (h^(L-1))^T, summed over a batch"))
+
+
+def relu_layer(W, x):
+    """h^(k+1) = ReLU(W^(k+1) h^(k)) for W (H, D) and x (D,) or rows (N, D)  (002 Example 11.4.5)."""
+    return act.relu(layers.linear(W, x))
+
+
+def _relu_mask(W, x):
+    return act.relu_grad(layers.linear(W, x))  # 1(W h > 0): value 0 at 0, as (11.16)/(11.18) write it
+
+
+RELU_LAYER_X = register_op(Op(
+    name="cos324-eq-11.16", fn="cos324_relu_layer", forward=relu_layer,
+    vjp=lambda g, W, x: {"x": (np.asarray(g) * _relu_mask(W, x)) @ W},
+    args={"W": Arg(("H", "D"), differentiable=False), "x": Arg(("N", "D"))}, analytic=False,
+    note="dl/dh^(k) = dl/dh^(k+1) diag(1(W h > 0)) W; kinks where a pre-activation W h is 0"))
+RELU_LAYER_W = register_op(Op(
+    name="cos324-eq-11.18", fn="cos324_relu_layer", forward=relu_layer,
+    vjp=lambda g, W, x: {"W": np.atleast_2d(np.asarray(g) * _relu_mask(W, x)).T @ np.atleast_2d(x)},
+    args={"W": Arg(("H", "D")), "x": Arg(("N", "D"), differentiable=False)}, analytic=False,
+    note="dl/dW^(k+1) = diag(1(W h > 0)) (dl/dh^(k+1))^T (h^(k))^T; kinks where W h is 0"))
+RELU_11_4_3 = register_op(Op(
+    name="cos324-ex-11.4.3", fn="relu", forward=act.relu,
+    vjp=lambda g, z: {"z": np.asarray(g) * act.relu_grad(z)},
+    args={"z": Arg(("N", "D"), low=-4, high=4, kinks=(0.0,))}, analytic=False,
+    note="J(ReLU(x), x) = diag(1(x > 0)): value 0 at the kink"))
+
+SIGMOID_11_19_AS_WRITTEN = register_op(Op(
+    name="cos324-eq-11.19", fn="sigmoid", forward=act.sigmoid,
+    vjp=lambda g, z: {"z": np.asarray(g) / (1.0 + np.exp(-np.asarray(z)))},
+    args={"z": Arg(("N", "D"), low=-8, high=8)},
+    note="first line of (11.19) as written: sigma'(z) = 1/(1 + e^{-z}) (that is sigma, not its derivative)"))
+SIGMOID_11_19 = register_op(Op(
+    name="cos324-eq-11.19-corrected", fn="sigmoid", forward=act.sigmoid,
+    vjp=lambda g, z: {"z": np.asarray(g) * act.sigmoid(z) * (1.0 - act.sigmoid(z))},
+    args={"z": Arg(("N", "D"), low=-8, high=8)}, note="last line of (11.19): sigma(z)(1 - sigma(z))"))
+TANH_11_4_7 = register_op(Op(
+    name="cos324-prob-11.4.7", fn="tanh", forward=act.tanh,
+    vjp=lambda g, z: {"z": np.asarray(g) * (1.0 - act.tanh(z) ** 2)},
+    args={"z": Arg(("N", "D"), low=-4, high=4)}, note="f'(z) = 1 - f(z)^2 for f = tanh"))
+
+
+def tanh_layer(W, x):
+    """h^(k+1) = tanh(W^(k+1) h^(k)): the layer of Problem 11.4.8 with f = tanh, g(u) = 1 - u^2."""
+    return act.tanh(layers.linear(W, x))
+
+
+def _g_tanh(u):
+    return 1.0 - u * u  # Problem 11.4.7: tanh' = g(tanh) with g(u) = 1 - u^2
+
+
+def _tanh_layer_vjp(inner):
+    def vjp(g, W, x):
+        d = np.asarray(g) * _g_tanh(inner(W, x))
+        return {"W": np.atleast_2d(d).T @ np.atleast_2d(x), "x": d @ W}
+    return vjp
+
+
+_TANH_LAYER_ARGS = {"W": Arg(("H", "D"), low=-1, high=1), "x": Arg(("N", "D"), low=-2, high=2)}
+TANH_LAYER_AS_WRITTEN = register_op(Op(
+    name="cos324-prob-11.4.8", fn="cos324_tanh_layer", forward=tanh_layer,
+    vjp=_tanh_layer_vjp(lambda W, x: layers.linear(W, x)), args=_TANH_LAYER_ARGS,
+    note="as written: diag(g(W h)), g applied to the pre-activation"))
+TANH_LAYER = register_op(Op(
+    name="cos324-prob-11.4.8-corrected", fn="cos324_tanh_layer", forward=tanh_layer,
+    vjp=_tanh_layer_vjp(tanh_layer), args=_TANH_LAYER_ARGS,
+    note="corrected: diag(g(f(W h))) = diag(g(h^(k+1)))"))
+
+
+# --------------------------------------------- 11.4.2: the four steps, and Problem 11.4.6
+def backprop_four_steps(x, y, Ws, as_written=False):
+    """The chapter's four-step backpropagation for a bias-free ReLU net with cross-entropy.
+
+    x (d_0,), y a 0-based label, Ws = [W^(1), ..., W^(o)] with W^(k) (d_k, d_{k-1}). Step 1 uses
+    (o-hat - e_y)^T, or the printed (o - e_y)^T of "(11.14) revisited" when `as_written`.
+    Returns {"W": [dl/dW^(1..L)], "x": dl/dh^(0)}.
+    """
+    if not isinstance(as_written, bool):
+        raise ValueError(f"as_written: expected True or False, got {as_written!r}")
+    x = as_float("x", x, ndim=1)
+    o, cache = layers.mlp_forward(x, Ws, None, "relu", "identity")
+    Ws, h = cache["Ws"], cache["x"]  # h[k] = h^(k); h[0] = x, h[L] = o
+    y = as_labels("y", y, o.shape[0], ndim=0)
+    e_y = np.eye(o.shape[0])[y]
+    dl_do = (o if as_written else act.softmax(o)) - e_y  # step 1
+    L = len(Ws)
+    dW = [None] * L
+    dl_dh = dl_do @ Ws[L - 1]  # step 2, (11.15)
+    dW[L - 1] = np.outer(dl_do, h[L - 1])  # (11.17)
+    for k in range(L - 2, -1, -1):  # step 3, repeated down to the input layer (Ws[k] is W^(k+1))
+        D = np.diag(act.relu_grad(Ws[k] @ h[k]))
+        dW[k] = D @ np.outer(dl_dh, h[k])  # (11.18)
+        dl_dh = dl_dh @ D @ Ws[k]  # (11.16)
+    return {"W": dW, "x": dl_dh}
+
+
+class _Tally:
+    def __init__(self):
+        self.mul = self.add = self.other = 0
+
+
+class _Num:
+    """A float that tallies each multiplication and addition it takes part in (Problem 11.4.6)."""
+
+    __slots__ = ("v", "t")
+
+    def __init__(self, v, t):
+        self.v, self.t = float(v), t
+
+    @staticmethod
+    def _val(other):
+        return other.v if isinstance(other, _Num) else float(other)
+
+    def __mul__(self, other):
+        self.t.mul += 1
+        return _Num(self.v * self._val(other), self.t)
+
+    __rmul__ = __mul__
+
+    def __add__(self, other):
+        self.t.add += 1
+        return _Num(self.v + self._val(other), self.t)
+
+    __radd__ = __add__
+
+    def __sub__(self, other):
+        self.t.add += 1
+        return _Num(self.v - self._val(other), self.t)
+
+
+def _matvec(A, h):
+    """A h row by row: acc = A_i1 h_1, then acc + A_ij h_j."""
+    out = []
+    for row in A:
+        acc = row[0] * h[0]
+        for a, hj in zip(row[1:], h[1:]):
+            acc = acc + a * hj
+        out.append(acc)
+    return out
+
+
+def _vecmat(g, A):
+    """g A for a row vector g: column by column."""
+    return _matvec([list(col) for col in zip(*A)], g)
+
+
+def count_matvec(A, h):
+    """A h computed with tallied scalars: returns (A h, {"mul": ..., "add": ...})  (Problem 11.4.6 (i))."""
+    A = as_float("A", A, ndim=2)
+    h = as_float("h", h, ndim=1)
+    if A.shape[1] != h.shape[0] or A.shape[1] == 0:
+        raise ValueError(f"h: expected {A.shape[1]} > 0 entries to match A of shape {A.shape}, got {h.shape}")
+    t = _Tally()
+    out = _matvec(A.tolist(), [_Num(v, t) for v in h])
+    return np.array([v.v for v in out]), {"mul": t.mul, "add": t.add}
+
+
+def _check_sizes(sizes):
+    if (not isinstance(sizes, (list, tuple)) or len(sizes) < 2
+            or not all(isinstance(s, int) and not isinstance(s, bool) and s >= 1 for s in sizes)):
+        raise ValueError(f"sizes: expected at least two positive int layer widths (d_0, ..., d_L), got {sizes!r}")
+    return tuple(sizes)
+
+
+def _random_net(sizes, seed):
+    rng = np.random.default_rng(seed)
+    Ws = [rng.normal(size=(sizes[k + 1], sizes[k])) for k in range(len(sizes) - 1)]
+    return rng.normal(size=sizes[0]), Ws
+
+
+def _counted_forward(x, Ws, t):
+    h = [[_Num(v, t) for v in x]]
+    masks = []
+    for k, W in enumerate(Ws):
+        z = _matvec(W.tolist(), h[-1])
+        if k < len(Ws) - 1:
+            masks.append([1.0 if zi.v > 0 else 0.0 for zi in z])
+            t.other += len(z)  # comparisons
+            h.append([zi * m for zi, m in zip(z, masks[-1])])  # ReLU as diag(1(z > 0)) z
+        else:
+            h.append(z)
+    e = [_Num(math.exp(oi.v), t) for oi in h[-1]]
+    Z = e[0]
+    for ei in e[1:]:
+        Z = Z + ei
+    t.other += 2 * len(e)  # exponentials and divisions of the softmax
+    ohat = [_Num(ei.v / Z.v, t) for ei in e]
+    return h, masks, ohat
+
+
+def count_backprop_ops(sizes, seed=0):
+    """Tally the scalar operations of one backpropagation pass (11.4.2) on a random bias-free
+    FC ReLU net with widths `sizes`, cross-entropy on label 0  (Problem 11.4.6 (ii)).
+
+    Returns {"params", "forward": {"mul", "add"}, "backward": {"mul", "add"}, "other", "grad"}.
+    """
+    sizes = _check_sizes(sizes)
+    if not isinstance(seed, int) or isinstance(seed, bool):
+        raise ValueError(f"seed: expected an int, got {seed!r}")
+    x, Ws = _random_net(sizes, seed)
+    t = _Tally()
+    h, masks, ohat = _counted_forward(x, Ws, t)
+    fwd = {"mul": t.mul, "add": t.add}
+    t.mul = t.add = 0
+    g = [oh - (1.0 if i == 0 else 0.0) for i, oh in enumerate(ohat)]  # step 1: o-hat - e_y
+    grads = [None] * len(Ws)
+    for k in range(len(Ws) - 1, -1, -1):
+        if k < len(Ws) - 1:
+            g = [gi * m for gi, m in zip(g, masks[k])]  # times diag(1(W h > 0))
+        grads[k] = np.array([[(gi * hj).v for hj in h[k]] for gi in g])  # (dl/dz)^T h^T
+        if k > 0:
+            g = _vecmat(g, Ws[k].tolist())  # times W^(k+1): dl/dh^(k)
+    params = sum(W.size for W in Ws)
+    return {"params": params, "forward": fwd, "backward": {"mul": t.mul, "add": t.add},
+            "other": t.other, "grad": grads}
+
+
+def count_naive_ops(sizes, seed=0):
+    """Tally the operations of the per-weight chain rule of 11.3 (the Delta method, one forward
+    sweep of the perturbation per weight) on the same net as `count_backprop_ops`  (footnote 3).
+    """
+    sizes = _check_sizes(sizes)
+    if not isinstance(seed, int) or isinstance(seed, bool):
+        raise ValueError(f"seed: expected an int, got {seed!r}")
+    x, Ws = _random_net(sizes, seed)
+    t = _Tally()
+    h, masks, ohat = _counted_forward(x, Ws, t)
+    t.mul = t.add = 0
+    dl_do = [oh - (1.0 if i == 0 else 0.0) for i, oh in enumerate(ohat)]
+    L = len(Ws)
+    grads = [np.zeros_like(W) for W in Ws]
+    for k in range(L):
+        for i in range(Ws[k].shape[0]):
+            for j in range(Ws[k].shape[1]):
+                dz = h[k][j] * 1.0  # dz^(k+1)_i / dw_ij = h_j^(k); other coordinates 0
+                d = [dz * masks[k][i] if k < L - 1 else dz]
+                rows = [i]
+                for l in range(k + 1, L):  # push the perturbation through the later layers
+                    cols = Ws[l][:, rows].tolist()
+                    d = _matvec(cols, d)
+                    rows = list(range(Ws[l].shape[0]))
+                    if l < L - 1:
+                        d = [di * m for di, m in zip(d, masks[l])]
+                if k == L - 1:
+                    grads[k][i, j] = (dl_do[i] * d[0]).v
+                else:
+                    s = dl_do[0] * d[0]
+                    for a, b in zip(dl_do[1:], d[1:]):
+                        s = s + a * b
+                    grads[k][i, j] = s.v
+    params = sum(W.size for W in Ws)
+    return {"params": params, "ops": t.mul + t.add, "grad": grads}
+
+
+def _ce_grads(x, y, Ws):
+    """dl/dW^(k) from mlp_ref's own backward (mlp_loss_backward) for a bias-free ReLU net."""
+    return layers.mlp_loss_backward(x, y, Ws, None, activation="relu", loss="softmax_cross_entropy")["W"]
+
+
+# ====================================================================== entries
+@entry(id="cos324-def-11.0.1", source=SRC, location="Definition 11.0.1", kind="definition",
+       statement="Fully-connected layer: every node of one layer is connected to every node of the next "
+                 "(h = f(W h_prev) with a dense W in R^{d_k x d_{k-1}})")
+def _(r):
+    rng = np.random.default_rng(11)
+    W = rng.normal(size=(4, 3))
+    J = _jacobian_fd(lambda v: layers.linear(W, v), rng.normal(size=3))
+    r.close("J(W h, h)", J, W, what="the Jacobian of a linear layer is its weight matrix", **FD)
+    r.claim("every output depends on every input", bool(np.all(np.abs(J) > 1e-6)),
+            f"all {J.size} = d_k x d_(k-1) entries of the Jacobian are nonzero for a generic W: one "
+            "connection per (node, input) pair")
+
+
+@entry(id="cos324-eq-11.1", source=SRC, location="(11.1)", kind="formula",
+       statement=r"h_1^{(1)} = ReLU(2x_1 - 3x_2); h_2^{(1)} = ReLU(-x_1 + x_2 + 2x_3)")
+def _(r):
+    rng = np.random.default_rng(1)
+    xs = rng.uniform(-3, 3, size=(20, 3))
+    r.close("h^(1) at 20 inputs", np.array([eq_11_1(x) for x in xs]), figure_11_1(xs)["h1"],
+            what="(11.1) coefficient by coefficient vs ReLU(W^(1) x) with mlp_ref.linear/relu")
+
+
+@entry(id="cos324-eq-11.2", source=SRC, location="(11.2)", kind="formula",
+       statement=r"h_1^{(2)} = ReLU(h_1^{(1)} + 2h_2^{(1)}); h_2^{(2)} = ReLU(2h_1^{(1)} - 2h_2^{(1)})")
+def _(r):
+    rng = np.random.default_rng(2)
+    xs = rng.uniform(-3, 3, size=(20, 3))
+    net = figure_11_1(xs)
+    r.close("h^(2) at 20 inputs", np.array([eq_11_2(h) for h in net["h1"]]), net["h2"],
+            what="(11.2) coefficient by coefficient vs ReLU(W^(2) h^(1))")
+
+
+@entry(id="cos324-eq-fig-11.1-output", source=SRC, location="11.1.1, output node of Figure 11.1",
+       kind="formula", statement=r"o = -h_1^{(2)} + 2h_2^{(2)}")
+def _(r):
+    rng = np.random.default_rng(3)
+    xs = rng.uniform(-3, 3, size=(20, 3))
+    net = figure_11_1(xs)
+    r.close("o at 20 inputs", np.array([eq_fig_11_1_output(h) for h in net["h2"]]), net["o"][:, 0],
+            what="the output equation vs W^(o) h^(2) with the one-row W^(o) = [-1, 2]")
+
+
+@entry(id="cos324-ex-11.1.1", source=SRC, location="Example 11.1.1", kind="example",
+       statement=r"x = (1, 1, 1) in Figure 11.1: h_1^{(1)} = ReLU(2 - 3) = 0, h_2^{(1)} = ReLU(-1 + 1 + 2) = 2, "
+                 r"h_1^{(2)} = ReLU(0 + 2 \cdot 2) = 4, h_2^{(2)} = ReLU(0 - 2 \cdot 2) = 0, o = -4 + 0 = -4",
+       documented={"h_1^(1)": "0", "h_2^(1)": "2", "h_1^(2)": "4", "h_2^(2)": "0", "o": "-4"})
+def _(r):
+    net = figure_11_1(X_111)
+    for key, v in (("h_1^(1)", net["h1"][0]), ("h_2^(1)", net["h1"][1]), ("h_1^(2)", net["h2"][0]),
+                   ("h_2^(2)", net["h2"][1]), ("o", net["o"][0])):
+        r.number(key, v)
+    r.value("pre-activations z^(1), z^(2)", [net["z1"], net["z2"]])
+
+
+@entry(id="cos324-eq-11.3", source=SRC, location="(11.3)", kind="formula",
+       statement=r"o_1 = -h_1^{(2)} + 2h_2^{(2)}; o_2 = 2h_1^{(2)} + h_2^{(2)}; o_3 = h_1^{(2)} + 2h_2^{(2)}")
+def _(r):
+    rng = np.random.default_rng(4)
+    xs = rng.uniform(-3, 3, size=(20, 3))
+    net = figure_11_2(xs)
+    r.close("o at 20 inputs", np.array([eq_11_3(h) for h in net["h2"]]), net["o"],
+            what="(11.3) coefficient by coefficient vs W^(o) h^(2)")
+    r.close("same layers as Figure 11.1", net["o"][:, 0], figure_11_1(xs)["o"][:, 0],
+            what="o_1 of Figure 11.2 equals the single output of Figure 11.1 (only the output layer differs)")
+
+
+@entry(id="cos324-eq-11.4", source=SRC, location="(11.4)", kind="formula",
+       statement=r"\hat o_i = softmax(o_1, o_2, o_3)_i, i = 1, 2, 3")
+def _(r):
+    rng = np.random.default_rng(5)
+    os_ = rng.uniform(-6, 6, size=(20, 3))
+    r.close("o-hat at 20 logit vectors", np.array([eq_11_4(o) for o in os_]), act.softmax(os_),
+            what="e^{o_i} / sum_j e^{o_j} coordinate by coordinate vs mlp_ref.softmax")
+
+
+@entry(id="cos324-ex-11.1.2", source=SRC, location="Example 11.1.2", kind="example",
+       statement=r"x = (1, 1, 1) to the network in Figure 11.1: o_1 = -4 + 0 = -4, o_2 = 2 \cdot 4 + 0 = 8, "
+                 r"o_3 = 4 + 0 = 4; \hat o_1 = e^{-4}/(e^{-4} + e^8 + e^4) \simeq 0.00, "
+                 r"\hat o_2 = e^8/(...) \simeq 0.98, \hat o_3 = e^4/(...) \simeq 0.02",
+       documented={"network": "Figure 11.1", "o_1": "-4", "o_2": "8", "o_3": "4",
+                   "ohat_1": "0.00", "ohat_2": "0.98", "ohat_3": "0.02"},
+       corrected_statement="the three-output network is the one of Figure 11.2 (Figure 11.1 has the "
+                           "single output o = -4); all printed values hold for Figure 11.2")
+def _(r):
+    printed = np.array([float(r.documented[k]) for k in ("o_1", "o_2", "o_3")])
+    r.close("network", lambda: figure_11_1(X_111)["o"], printed,
+            what="Figure 11.1, as named, has one output node, so it cannot give (o_1, o_2, o_3)",
+            corrected=lambda: figure_11_2(X_111)["o"])
+    net = figure_11_2(X_111)
+    for i in range(3):
+        r.number(f"o_{i + 1}", net["o"][i])
+    Z = math.exp(-4) + math.exp(8) + math.exp(4)
+    r.close("printed fractions", [math.exp(-4) / Z, math.exp(8) / Z, math.exp(4) / Z], net["ohat"],
+            what="the printed fractions e^{o_i}/(e^{-4} + e^8 + e^4) vs mlp_ref.softmax(o)")
+    for i in range(3):
+        r.number(f"ohat_{i + 1}", net["ohat"][i])
+
+
+@entry(id="cos324-eq-11.5", source=SRC, location="(11.5)", kind="formula",
+       statement=r"h_i^{(1)} = ReLU(\sum_j w_{i,j}^{(1)} x_j), i.e. \vec h^{(1)} = ReLU(W^{(1)} \vec x), "
+                 r"W^{(1)} \in R^{2 \times 3} with (i, j) entry w_{ij}^{(1)} (weight from x_j to h_i^{(1)})")
+def _(r):
+    rng = np.random.default_rng(6)
+    x = rng.uniform(-3, 3, size=3)
+    # W^(1) read off (11.1) by evaluating its pre-activations at the unit vectors
+    pre = lambda v: np.array([2 * v[0] - 3 * v[1], -v[0] + v[1] + 2 * v[2]])
+    W_read = np.stack([pre(e) for e in np.eye(3)], axis=1)
+    r.close("W^(1) read off (11.1)", W_read, W1, what="w_ij^(1) = coefficient of x_j in the i-th line of (11.1)")
+    r.claim("W^(1) in R^{2x3}", W1.shape == (2, 3), f"W^(1) has shape {W1.shape} = (d_1, d_0)")
+    sums = act.relu(np.array([sum(W1[i, j] * x[j] for j in range(3)) for i in range(2)]))
+    r.close("element-wise sums", sums, act.relu(layers.linear(W1, x)),
+            what="ReLU(sum_j w_ij x_j) per node vs ReLU(W^(1) x)")
+
+
+@entry(id="cos324-footnote-1", source=SRC, location="11.1.3, footnote 1", kind="definition",
+       statement="vectors such as x, h^(1) are column vectors (3x1, 2x1 matrices) throughout the chapter")
+def _(r):
+    rng = np.random.default_rng(7)
+    X = rng.uniform(-3, 3, size=(3, 5))  # five inputs as the columns the chapter would stack
+    r.close("batch layout", W1 @ X, layers.linear(W1, X.T),
+            what="W^(1) applied to column vectors stacked side by side",
+            layout="mlp_ref keeps a single column vector as shape (D,) and stacks a batch as rows (N, D), "
+                   "so linear(W, X^T) returns (W X)^T")
+    r.close("single vector", (W1 @ X[:, :1])[:, 0], layers.linear(W1, X[:, 0]),
+            what="for one column vector (D,) the two layouts coincide")
+
+
+@entry(id="cos324-eq-11.6", source=SRC, location="(11.6)", kind="formula",
+       statement=r"\vec h^{(2)} = ReLU(W^{(2)} \vec h^{(1)}), W^{(2)} \in R^{2 \times 2}")
+def _(r):
+    rng = np.random.default_rng(8)
+    hs = rng.uniform(-3, 3, size=(10, 2))
+    r.close("h^(2) from h^(1)", np.array([eq_11_2(h) for h in hs]), act.relu(layers.linear(W2, hs)),
+            what="(11.2) vs ReLU(W^(2) h^(1)) at 10 points")
+
+
+@entry(id="cos324-eq-11.7", source=SRC, location="(11.7)", kind="formula",
+       statement=r"\vec o = W^{(o)} \vec h^{(2)}, W^{(o)} \in R^{3 \times 2}")
+def _(r):
+    rng = np.random.default_rng(9)
+    hs = rng.uniform(-3, 3, size=(10, 2))
+    r.close("o from h^(2)", np.array([eq_11_3(h) for h in hs]), layers.linear(WO, hs),
+            what="(11.3) vs W^(o) h^(2) at 10 points")
+
+
+@entry(id="cos324-eq-11.8", source=SRC, location="(11.8)", kind="formula",
+       statement=r"\vec{\hat o} = softmax(\vec o)")
+def _(r):
+    rng = np.random.default_rng(10)
+    o = rng.uniform(-6, 6, size=(10, 3))
+    p = act.softmax(o)
+    r.close("vector form", p, np.array([eq_11_4(v) for v in o]), what="softmax of the vector vs (11.4)")
+    r.close("a distribution", p.sum(axis=1), np.ones(10), what="each o-hat sums to 1")
+
+
+@entry(id="cos324-eq-11.9", source=SRC, location="(11.9)", kind="formula",
+       statement=r"h^{(1)} = ReLU(W^{(1)} x); h^{(2)} = ReLU(W^{(2)} h^{(1)}); o = W^{(o)} h^{(2)}; "
+                 r"\hat o = softmax(o)")
+def _(r):
+    rng = np.random.default_rng(12)
+    xs = rng.uniform(-3, 3, size=(20, 3))
+    scalar = np.array([eq_11_4(eq_11_3(eq_11_2(eq_11_1(x)))) for x in xs])
+    r.close("o-hat at 20 inputs", figure_11_2(xs)["ohat"], scalar,
+            what="the matrix equations (via mlp_ref.mlp_forward) vs the scalar equations (11.1)-(11.4)")
+
+
+@entry(id="cos324-ex-11.1.3", source=SRC, location="Example 11.1.3", kind="example",
+       statement=r"h^{(1)} = W^{(1)} x = ReLU([[2, -3, 0], [-1, 1, 2]] [1, 1, 1]^T) = [0, 2]^T; "
+                 r"h^{(2)} = W^{(2)} h^{(1)} = ReLU([[1, 2], [2, -2]] [0, 2]^T) = [4, 0]^T; "
+                 r"o = W^{(o)} h^{(2)} = [[-1, 2], [2, 1], [1, 2]] [4, 0]^T = [-4, 8, 4]^T; "
+                 r"\hat o = (e^{-4}, e^8, e^4) / (e^{-4} + e^8 + e^4)",
+       documented={"W^(1)": r"\begin{bmatrix} 2 & -3 & 0 \\ -1 & 1 & 2 \end{bmatrix}",
+                   "W^(2)": r"\begin{bmatrix} 1 & 2 \\ 2 & -2 \end{bmatrix}",
+                   "W^(o)": r"\begin{bmatrix} -1 & 2 \\ 2 & 1 \\ 1 & 2 \end{bmatrix}", "h_1^(1)": "0", "h_2^(1)": "2",
+                   "h_1^(2)": "4", "h_2^(2)": "0", "o_1": "-4", "o_2": "8", "o_3": "4"},
+       corrected_statement="h^(1) = ReLU(W^(1) x) = ReLU([-1, 2]^T) = [0, 2]^T and h^(2) = ReLU(W^(2) h^(1)) "
+                           "= ReLU([4, -4]^T) = [4, 0]^T; the middle terms W^(1) x and W^(2) h^(1) omit the ReLU")
+def _(r):
+    pre1 = lambda v: np.array([2 * v[0] - 3 * v[1], -v[0] + v[1] + 2 * v[2]])
+    pre2 = lambda v: np.array([v[0] + 2 * v[1], 2 * v[0] - 2 * v[1]])
+    for key, printed, f, n in (("W^(1)", r.documented["W^(1)"], pre1, 3),
+                               ("W^(2)", r.documented["W^(2)"], pre2, 2),
+                               ("W^(o)", r.documented["W^(o)"], eq_11_3, 2)):
+        read = np.stack([f(e) for e in np.eye(n)], axis=1)
+        r.close(key, _bmatrix(printed), read, what=f"printed {key} vs the coefficients of the scalar equations")
+    h1 = eq_11_1(X_111)
+    r.close("h^(1) = W^(1) x", lambda: _bmatrix(r.documented["W^(1)"]) @ X_111, h1,
+            what="the middle term W^(1) x (no ReLU) vs h^(1) from (11.1)", corrected=act.relu(W1 @ X_111))
+    h2 = eq_11_2(h1)
+    r.close("h^(2) = W^(2) h^(1)", lambda: _bmatrix(r.documented["W^(2)"]) @ h1, h2,
+            what="the middle term W^(2) h^(1) (no ReLU) vs h^(2) from (11.2)", corrected=act.relu(W2 @ h1))
+    net = figure_11_2(X_111)
+    r.number("h_1^(1)", net["h1"][0])
+    r.number("h_2^(1)", net["h1"][1])
+    r.number("h_1^(2)", net["h2"][0])
+    r.number("h_2^(2)", net["h2"][1])
+    for i in range(3):
+        r.number(f"o_{i + 1}", net["o"][i])
+
+
+@entry(id="cos324-eq-11.2-layer-k", source=SRC, location="11.2, h^(k) = f^(k)(W^(k) h^(k-1))",
+       kind="formula",
+       statement=r"\vec h^{(k)} = f^{(k)}(W^{(k)} \vec h^{(k-1)}), k = 1..L, W^{(k)} \in R^{d_k \times d_{k-1}}; "
+                 r"f^{(L)} identity if d_out = 1, softmax if d_out > 1; o = W^{(L)} h^{L-1}, "
+                 r"\tilde o = f^{(L)}(o)")
+def _(r):
+    rng = np.random.default_rng(13)
+    for sizes in ((4, 5, 3, 1), (3, 6, 2, 4, 3)):
+        Ws = [rng.normal(size=(sizes[k + 1], sizes[k])) for k in range(len(sizes) - 1)]
+        x = rng.normal(size=sizes[0])
+        h = x
+        for k, W in enumerate(Ws, start=1):
+            z = np.array([sum(W[i, j] * h[j] for j in range(W.shape[1])) for i in range(W.shape[0])])
+            h = (z if sizes[-1] == 1 else eq_11_4(z)) if k == len(Ws) else np.maximum(z, 0)
+        out, _ = layers.mlp_forward(x, Ws, None, "relu", "identity")
+        ref = out if sizes[-1] == 1 else act.softmax(out)
+        r.close(f"widths {sizes}", h, ref,
+                what=f"the layer recursion written out with sums for widths {sizes} vs mlp_ref.mlp_forward")
+
+
+@entry(id="cos324-eq-11.2.1-weight-count", source=SRC, location="11.2.1 Number of Weights", kind="formula",
+       statement=r"number of weights = \sum_{i=0}^{L-1} d_i \cdot d_{i+1}")
+def _(r):
+    rng = np.random.default_rng(14)
+    for _ in range(5):
+        sizes = tuple(int(s) for s in rng.integers(1, 9, size=rng.integers(2, 6)))
+        Ws = [np.zeros((sizes[k + 1], sizes[k])) for k in range(len(sizes) - 1)]
+        counted = sum(W.size for W in Ws)
+        formula = sum(sizes[i] * sizes[i + 1] for i in range(len(sizes) - 1))
+        r.close(f"widths {sizes}", formula, counted, what=f"the sum formula vs the entries of the W^(k) for {sizes}")
+
+
+@entry(id="cos324-ex-11.2.1", source=SRC, location="Example 11.2.1", kind="example",
+       statement=r"weights of Figure 11.2: 3 \times 2 + 2 \times 2 + 2 \times 3 = 16",
+       documented={"terms": r"3 \times 2 + 2 \times 2 + 2 \times 3", "count": "16"})
+def _(r):
+    widths = (X_111.size, W1.shape[0], W2.shape[0], WO.shape[0])
+    r.value("layer widths (d_in, d_1, d_2, d_out)", widths)
+    printed = [tuple(int(v) for v in t.split(r"\times")) for t in r.documented["terms"].split("+")]
+    r.close("terms", printed, [(widths[i], widths[i + 1]) for i in range(3)],
+            what="the printed products are d_i x d_(i+1) of the layer widths")
+    r.number("count", sum(W.size for W in (W1, W2, WO)))
+
+
+@entry(id="cos324-claim-11.2.2", source=SRC, location="11.2.2 What If We Remove Nonlinearity?", kind="claim",
+       statement=r"without ReLU: h^{(1)} = W^{(1)} x, h^{(2)} = W^{(2)} h^{(1)}, o = W^{(o)} h^{(2)}, "
+                 r"\hat o = softmax(o); with W' = W^{(o)} W^{(2)} W^{(1)} \in R^{3 \times 3}, "
+                 r"\hat o = softmax(W' x)")
+def _(r):
+    Wp = WO @ W2 @ W1
+    r.claim("W' in R^{3x3}", Wp.shape == (3, 3), f"W' = W^(o) W^(2) W^(1) has shape {Wp.shape}")
+    r.value("W'", Wp)
+    rng = np.random.default_rng(15)
+    xs = rng.uniform(-3, 3, size=(20, 3))
+    linear_net, _ = layers.mlp_forward(xs, [W1, W2, WO], None, "identity", "identity")
+    r.close("softmax(W' x)", act.softmax(layers.linear(Wp, xs)), act.softmax(linear_net),
+            what="the three-layer net without ReLU vs the one-layer softmax(W' x) at 20 inputs")
+    a, b = X_111, X_331  # different ReLU patterns: z^(1) = (-1, 2) and (3, 2)
+    relu_net = lambda v: figure_11_2(v)["o"]
+    gap = float(np.max(np.abs(relu_net(a + b) - relu_net(a) - relu_net(b))))
+    r.claim("the ReLU net is not linear", gap > 1e-6,
+            f"with ReLU, o(a + b) differs from o(a) + o(b) by up to {gap:.3g}: no single W' reproduces it")
+
+
+@entry(id="cos324-eq-squared-error-loss", source=SRC, location="11.2.3, (Squared Error Loss)", kind="formula",
+       statement=r"\sum_{(x, y) \in D} (y - o)^2, o = W^{(o)} h^{(L-1)}")
+def _(r):
+    rng = np.random.default_rng(16)
+    xs = rng.uniform(-3, 3, size=(8, 3))
+    ys = rng.uniform(-3, 3, size=8)
+    o = figure_11_1(xs)["o"][:, 0]
+    r.close("loss over 8 samples", sum((y - oi) ** 2 for y, oi in zip(ys, o)), losses.squared_error(o, ys),
+            what="the sum over the data set vs mlp_ref.squared_error")
+
+
+@entry(id="cos324-ex-11.2.2", source=SRC, location="Example 11.2.2", kind="example",
+       statement=r"x = (1, 1, 1), y = 0 in Figure 11.1: (y - o)^2 = (0 - (-4))^2 = 16",
+       documented={"o": "-4", "loss": "16"})
+def _(r):
+    o = figure_11_1(X_111)["o"]
+    r.number("o", o[0])
+    r.number("loss", losses.squared_error(o, np.array([0.0])))
+
+
+@entry(id="cos324-eq-4.5-revisited", source=SRC, location="11.2.3, (4.5 revisited)", kind="formula",
+       statement=r"\sum_{(x, y) \in D} -\log Pr[label y on x], y \in \{-1, 1\}; the cross-entropy loss is "
+                 r"its multi-class analogue")
+def _(r):
+    rng = np.random.default_rng(17)
+    w, b = rng.normal(size=3), np.array(0.3)
+    x = rng.normal(size=(10, 3))
+    y = np.where(rng.random(10) < 0.5, -1.0, 1.0)
+    z = x @ w + b
+    ce = losses.softmax_cross_entropy(np.stack([np.zeros(10), z], axis=1), ((y + 1) // 2).astype(int))
+    r.close("two-class cross-entropy", ce, losses.logistic_loss(w, b, x, y),
+            what="cross-entropy with logits (0, w.x + b) and label (y + 1)/2 vs the logistic loss "
+                 "-sum log sigma(y (w.x + b))")
+
+
+@entry(id="cos324-eq-cross-entropy-loss", source=SRC, location="11.2.3, (Cross-Entropy Loss)", kind="formula",
+       statement=r"\sum_{(x, y) \in D} -\log \hat o_y, y \in \{1, ..., d_out\}, \hat o = softmax(o)")
+def _(r):
+    rng = np.random.default_rng(18)
+    o = rng.uniform(-4, 4, size=(12, 3))
+    y_doc = np.array([1, 2, 3] * 4)  # the chapter's labels
+    ohat = act.softmax(o)
+    as_written = sum(-math.log(ohat[n][y_doc[n] - 1]) for n in range(12))  # o-hat_y with 1-based y
+    r.close("loss over 12 samples", as_written, losses.softmax_cross_entropy(o, y_doc - 1),
+            what="-sum log o-hat_y (1-based y) vs mlp_ref.softmax_cross_entropy on labels y - 1")
+    try:
+        same = bool(np.isclose(losses.softmax_cross_entropy(o, y_doc), as_written))
+    except ValueError:
+        same = False
+    r.convention("label base", not same,
+                 "convention: the chapter numbers classes y in {1..d_out}; mlp_ref, torch and JAX take 0-based "
+                 "labels (passing y unchanged is rejected: label 3 is out of range for 3 classes), so class y is "
+                 "label y - 1")
+
+
+@entry(id="cos324-ex-11.2.3", source=SRC, location="Example 11.2.3", kind="example",
+       statement=r"x = (1, 1, 1), y = 2 in Figure 11.2: -\log \hat o_y = -\log e^8/(e^{-4} + e^8 + e^4) \simeq 4.02",
+       documented={"y": "2", "expression": r"-\log \frac{e^8}{e^{-4} + e^8 + e^4}", "loss": "4.02"},
+       corrected_statement="-log o-hat_2 = -log e^8/(e^{-4} + e^8 + e^4) = log(1 + e^{-12} + e^{-4}) ~ 0.02 "
+                           "(0.0182); 4.02 is -log o-hat_3 = -log e^4/(...), the loss when y = 2 is read as a "
+                           "0-based index (the third class)")
+def _(r):
+    o = figure_11_2(X_111)["o"]
+    y = int(r.documented["y"])
+    printed_expr = -math.log(math.exp(8) / (math.exp(-4) + math.exp(8) + math.exp(4)))
+    one_based = losses.softmax_cross_entropy(o, y - 1)
+    zero_based = losses.softmax_cross_entropy(o, y)
+    r.close("expression", printed_expr, one_based,
+            what="the printed -log e^8/(...) is -log o-hat_y for the 1-based y = 2")
+    r.number("loss (y = 2, 1-based as the chapter defines)", one_based, "loss")
+    r.number("loss (y = 2 read 0-based: the third class)", zero_based, "loss")
+    r.close("printed value vs printed expression", float(r.documented["loss"]), one_based,
+            what="4.02 vs -log e^8/(e^{-4} + e^8 + e^4)",
+            corrected=math.log1p(math.exp(-12) + math.exp(-4)))
+    r.convention("y", True,
+                 "convention: 4.02 matches -log o-hat_3, i.e. the 0-based reading of y = 2 (mlp_ref label 2); "
+                 "the chapter's 1-based y = 2 is mlp_ref label 1")
+
+
+# --------------------------------------------------------------------------- 11.3
+@entry(id="cos324-ex-11.3.1", source=SRC, location="Example 11.3.1", kind="example",
+       statement=r"Figure 11.2 at x = (3, 1, 2), w_{2,2}^{(1)} -> 1 + \Delta: h_1^{(1)} = ReLU(2 \cdot 3 + (-3) \cdot 1 "
+                 r"+ 0 \cdot 2) = 3, h_2^{(1)} = 2 + \Delta; h_1^{(2)} = 7 + 2\Delta, h_2^{(2)} = 2 - 2\Delta; "
+                 r"o_1 = -3 - 6\Delta, o_2 = 16 + 2\Delta, o_3 = 11 - 2\Delta; \partial o_1/\partial w_{2,2}^{(1)} = -6",
+       documented={"o_1 current value": "-3", "h_1^(1)": "3", "h_2^(1)": r"2 + \Delta",
+                   "dh_1^(1)/dw": "0", "dh_2^(1)/dw": "1", "h_1^(2)": r"7 + 2\Delta", "h_2^(2)": r"2 - 2\Delta",
+                   "dh_1^(2)/dw": "2", "dh_2^(2)/dw": "-2", "o_1": r"-3 - 6\Delta", "o_2": r"16 + 2\Delta",
+                   "o_3": r"11 - 2\Delta", "do_1/dw": "-6"})
+def _(r):
+    def layers_at(w22):
+        W = W1.copy()
+        W[1, 1] = w22
+        h1 = act.relu(layers.linear(W, X_331))
+        h2 = act.relu(layers.linear(W2, h1))
+        return np.concatenate([h1, h2, layers.linear(WO, h2)])
+
+    w = np.array([W1[1, 1]])
+    at0 = layers_at(w[0])
+    slope = _delta_slope(lambda v: layers_at(v[0]), w, 0)
+    names = ["h_1^(1)", "h_2^(1)", "h_1^(2)", "h_2^(2)", "o_1", "o_2", "o_3"]
+    r.number("o_1 current value", at0[4])
+    for i, name in enumerate(names):
+        printed = r.documented[name]
+        if "Delta" in printed:
+            r.close(name, _affine_in_delta(printed), [at0[i], slope[i]],
+                    what=f"{name} = {printed}: (value, rate) vs the network with w_22^(1) + Delta")
+        else:
+            r.number(name, at0[i])
+    for key, i in (("dh_1^(1)/dw", 0), ("dh_2^(1)/dw", 1), ("dh_1^(2)/dw", 2), ("dh_2^(2)/dw", 3),
+                   ("do_1/dw", 4)):
+        r.number(key, slope[i])
+    # the same rate by the hand-derived chain rule: e_2 x_2 through diag(1(z > 0)) and the weights
+    net = figure_11_2(X_331)
+    dz1 = np.array([0.0, X_331[1]])
+    chain = WO @ (act.relu_grad(net["z2"]) * (W2 @ (act.relu_grad(net["z1"]) * dz1)))
+    r.close("chain rule", chain, slope[4:], what="d o / d w_22^(1) by the chain rule vs the Delta method")
+
+
+@entry(id="cos324-ex-11.3.2", source=SRC, location="Example 11.3.2", kind="example",
+       statement=r"h_1^{(2)}: 7 -> 7 + \Delta alone: o_1 = (-1) \cdot (7 + \Delta) + 2 \cdot 2 = -3 - \Delta, "
+                 r"so \partial o_1/\partial h_1^{(2)} = -1",
+       documented={"h_1^(2)": "7", "o_1": r"-3 - \Delta", "do_1/dh_1^(2)": "-1"})
+def _(r):
+    h2 = figure_11_2(X_331)["h2"]
+    r.number("h_1^(2)", h2[0])
+    o1 = lambda v: layers.linear(WO, v)[0]
+    slope = float(_delta_slope(o1, h2, 0))
+    r.close("o_1", _affine_in_delta(r.documented["o_1"]), [o1(h2), slope],
+            what="o_1 = -3 - Delta: (value, rate) with h_1^(2) perturbed alone")
+    r.number("do_1/dh_1^(2)", slope)
+
+
+def _partials_331():
+    """The partial derivatives of Problems 11.3.3 / 11.3.4 at x = (3, 1, 2), by the Delta method."""
+    net = figure_11_2(X_331)
+    h1, h2 = net["h1"], net["h2"]
+    p = {}
+    p["do1/dh1(2)"] = float(_delta_slope(lambda v: layers.linear(WO, v)[0], h2, 0))
+    p["do1/dh2(2)"] = float(_delta_slope(lambda v: layers.linear(WO, v)[0], h2, 1))
+    p["dh1(2)/dh2(1)"], p["dh2(2)/dh2(1)"] = _delta_slope(lambda v: act.relu(layers.linear(W2, v)), h1, 1)
+
+    def first_layer(v):
+        W = W1.copy()
+        W[1, 1] = v[0]
+        return act.relu(layers.linear(W, X_331))
+
+    def whole(v):
+        return act.relu(layers.linear(W2, first_layer(v)))
+
+    w = np.array([W1[1, 1]])
+    p["dh2(1)/dw"] = float(_delta_slope(first_layer, w, 0)[1])
+    p["dh1(2)/dw"], p["dh2(2)/dw"] = _delta_slope(whole, w, 0)
+    p["do1/dw"] = float(_delta_slope(lambda v: layers.linear(WO, whole(v))[0], w, 0))
+    return {k: float(v) for k, v in p.items()}
+
+
+@entry(id="cos324-prob-11.3.3", source=SRC, location="Problem 11.3.3", kind="example",
+       statement=r"\partial o_1/\partial w_{2,2}^{(1)} = \partial o_1/\partial h_1^{(2)} \cdot \partial h_1^{(2)}/"
+                 r"\partial w_{2,2}^{(1)} + \partial o_1/\partial h_2^{(2)} \cdot \partial h_2^{(2)}/\partial w_{2,2}^{(1)}")
+def _(r):
+    p = _partials_331()
+    r.value("partials", {k: p[k] for k in ("do1/dh1(2)", "do1/dh2(2)", "dh1(2)/dw", "dh2(2)/dw", "do1/dw")})
+    rhs = p["do1/dh1(2)"] * p["dh1(2)/dw"] + p["do1/dh2(2)"] * p["dh2(2)/dw"]
+    r.close("identity", rhs, p["do1/dw"], what="-1 * 2 + 2 * (-2) vs d o_1 / d w_22^(1) = -6")
+    r.close("do_1/dh_2^(2)", p["do1/dh2(2)"], WO[0, 1], what="d o_1 / d h_2^(2) is w_12^(o)")
+
+
+@entry(id="cos324-prob-11.3.4", source=SRC, location="Problem 11.3.4, (11.10)", kind="example",
+       statement=r"\partial o_1/\partial w_{2,2}^{(1)} = \partial o_1/\partial h_1^{(2)} \cdot \partial h_1^{(2)}/"
+                 r"\partial h_2^{(1)} \cdot \partial h_2^{(1)}/\partial w_{2,2}^{(1)} + \partial o_1/\partial h_2^{(2)} "
+                 r"\cdot \partial h_2^{(2)}/\partial h_2^{(1)} \cdot \partial h_2^{(1)}/\partial w_{2,2}^{(1)}  (11.10)")
+def _(r):
+    p = _partials_331()
+    r.value("partials", {k: p[k] for k in ("dh1(2)/dh2(1)", "dh2(2)/dh2(1)", "dh2(1)/dw")})
+    rhs = (p["do1/dh1(2)"] * p["dh1(2)/dh2(1)"] * p["dh2(1)/dw"]
+           + p["do1/dh2(2)"] * p["dh2(2)/dh2(1)"] * p["dh2(1)/dw"])
+    r.close("(11.10) at x = (3, 1, 2)", rhs, p["do1/dw"], what="-1 * 2 * 1 + 2 * (-2) * 1 vs -6")
+
+
+@entry(id="cos324-eq-11.10", source=SRC, location="(11.10), general weights", kind="formula",
+       statement=r"(11.10): the effect of w_{2,2}^{(1)} on o_1 is the sum over the paths through h_1^{(2)} and "
+                 r"h_2^{(2)} of the products of the layer-to-layer partial derivatives")
+def _(r):
+    rng = np.random.default_rng(19)
+    done = 0
+    while done < 5:
+        Ws = [rng.normal(size=(2, 3)), rng.normal(size=(2, 2)), rng.normal(size=(3, 2))]
+        x = rng.normal(size=3)
+        out, cache = layers.mlp_forward(x, Ws, None, "relu", "identity")
+        if np.min(np.abs(np.concatenate(cache["s"][:2]))) < 1e-3:
+            continue  # keep the central differences away from the ReLU kinks
+        z1, z2, h1 = cache["s"][0], cache["s"][1], cache["x"][1]
+        do1_dh2 = Ws[2][0]  # d o_1 / d h_m^(2)
+        dh2_dh21 = act.relu_grad(z2) * Ws[1][:, 1]  # d h_m^(2) / d h_2^(1)
+        dh21_dw = act.relu_grad(z1)[1] * x[1]  # d h_2^(1) / d w_22^(1)
+        paths = sum(do1_dh2[m] * dh2_dh21[m] * dh21_dw for m in range(2))
+
+        def o1(v, Ws=Ws, x=x):
+            W = Ws[0].copy()
+            W[1, 1] = v[0]
+            return layers.mlp_forward(x, [W, Ws[1], Ws[2]], None, "relu", "identity")[0][0]
+
+        fd = numerical_gradient(o1, np.array([Ws[0][1, 1]]), method="central")[0]
+        r.close(f"random net {done + 1}", paths, fd, what="the two-path sum vs central differences", **FD)
+        done += 1
+
+
+@entry(id="cos324-footnote-3", source=SRC, location="11.3, footnote 3", kind="claim",
+       statement="computing every partial derivative by the per-weight chain rule of (11.10) costs time "
+                 "quadratic in the size of the network")
+def _(r):
+    family = [tuple(k * s for s in (2, 3, 3, 2)) for k in (1, 2, 4, 8)]
+    naive = [count_naive_ops(s) for s in family]
+    back = [count_backprop_ops(s) for s in family]
+    for n, b, s in zip(naive[:2], back, family):
+        ok = all(np.allclose(gn, gb, rtol=1e-9, atol=1e-12) for gn, gb in zip(n["grad"], b["grad"]))
+        r.claim(f"same gradient {s}", ok, f"widths {s}: the per-weight sweeps give the backprop gradient")
+    P = np.array([n["params"] for n in naive], dtype=float)
+    naive_ops = np.array([n["ops"] for n in naive], dtype=float)
+    back_ops = np.array([sum(b["forward"].values()) + sum(b["backward"].values()) for b in back], dtype=float)
+    slope = lambda ops: float(np.log(ops[-1] / ops[-2]) / np.log(P[-1] / P[-2]))
+    r.value("parameters", P)
+    r.value("per-weight chain rule: multiplications + additions", naive_ops)
+    r.value("backpropagation (forward + backward): multiplications + additions", back_ops)
+    r.value("log-log slopes (per-weight, backprop) between the two largest nets", [slope(naive_ops), slope(back_ops)])
+    r.claim("quadratic", 1.8 <= slope(naive_ops) <= 2.2 and 0.9 <= slope(back_ops) <= 1.1,
+            f"widths {family[-2]} -> {family[-1]}: the tallied cost of the per-weight chain rule grows as "
+            f"P^{slope(naive_ops):.2f}, that of backpropagation as P^{slope(back_ops):.2f}")
+
+
+# --------------------------------------------------------------------------- 11.4.1
+@entry(id="cos324-def-jacobian", source=SRC, location="11.4.1 Jacobian Matrix", kind="definition",
+       statement=r"J(\vec y, \vec x) \in R^{m \times n} with (i, j) entry \partial y_i/\partial x_j (row i is the "
+                 r"gradient of y_i, footnote 5); x + \delta changes y to y + J(\vec y, \vec x)\vec\delta")
+def _(r):
+    rng = np.random.default_rng(20)
+    x = rng.normal(size=4)
+    J = _jacobian_fd(act.softmax, x)
+    r.close("J(softmax(x), x)", J, act.softmax_jacobian(x),
+            what="the entries d y_i / d x_j by central differences vs mlp_ref.softmax_jacobian", **FD)
+    r.close("row i is grad y_i", J[2], numerical_gradient(lambda v: act.softmax(v)[2], x, method="central"),
+            what="row 3 of J vs the gradient of y_3 (footnote 5)", **FD)
+    d = rng.normal(size=4)
+    res = [float(np.linalg.norm(act.softmax(x + t * d) - act.softmax(x) - act.softmax_jacobian(x) @ (t * d)))
+           for t in (1e-2, 1e-3)]
+    r.value("first-order residuals at |delta| scales 1e-2, 1e-3", res)
+    r.claim("y(x + delta) = y + J delta to first order", 50 < res[0] / res[1] < 200,
+            f"the residual shrinks {res[0] / res[1]:.0f}x when delta shrinks 10x: it is second order")
+
+
+@entry(id="cos324-ex-11.4.1", source=SRC, location="Example 11.4.1", kind="example",
+       statement=r"\vec y = A \vec x, y_i = A_{i,1} x_1 + ... + A_{i,n} x_n, so J(\vec y, \vec x) = A")
+def _(r):
+    rng = np.random.default_rng(21)
+    A = rng.normal(size=(3, 5))
+    r.close("J(Ax, x)", _jacobian_fd(lambda v: layers.linear(A, v), rng.normal(size=5)), A,
+            what="central differences of A x for a 3x5 A", **FD)
+
+
+@entry(id="cos324-prob-11.4.2", source=SRC, location="Problem 11.4.2", kind="example",
+       statement=r"y_1 = 2x_1 - x_2 + 3x_3, y_2 = -x_1 + 2x_3: J(\vec y, \vec x) = ?")
+def _(r):
+    f = lambda v: np.array([2 * v[0] - v[1] + 3 * v[2], -v[0] + 2 * v[2]])
+    x = np.array([1.0, -2.0, 3.0])
+    J = np.stack([_delta_slope(f, x, j) for j in range(3)], axis=1)
+    r.value("J", J)
+    r.close("J = A", J, np.array([[2.0, -1.0, 3.0], [-1.0, 0.0, 2.0]]),
+            what="the Delta-method Jacobian vs the coefficient matrix [[2, -1, 3], [-1, 0, 2]] (Example 11.4.1)")
+
+
+@entry(id="cos324-ex-11.4.3", source=SRC, location="Example 11.4.3", kind="example",
+       statement=r"\vec y = ReLU(\vec x): \partial y_i/\partial x_i = 1 if x_i > 0, 0 otherwise; "
+                 r"J(\vec y, \vec x) = diag(1(\vec x > 0))",
+       op=RELU_11_4_3)
+def _(r):
+    x = np.array([-2.5, -0.4, 0.3, 1.7, 3.2])
+    r.close("J(ReLU(x), x)", np.diag(act.relu_grad(x)), _jacobian_fd(act.relu, x),
+            what="diag(1(x > 0)) vs central differences away from 0", **FD)
+    at0 = float(act.relu_grad(np.array([0.0]))[0])
+    r.value("derivative at 0 as written", at0)
+    r.convention("kink at 0", at0 != float(act.relu_grad(np.array([0.0]), at_zero=1.0)[0]),
+                 "convention: 1(x > 0) takes the value 0 at x = 0, as torch and JAX do; document 004 uses "
+                 "1{h >= 0} (value 1); mlp_ref.relu_grad(z, at_zero=...) exposes both")
+
+
+@entry(id="cos324-def-11.4.4", source=SRC, location="Definition 11.4.4, (11.11)", kind="definition",
+       statement=r"J(\vec z, \vec x) = J(\vec z, \vec y) J(\vec y, \vec x)  (11.11)")
+def _(r):
+    rng = np.random.default_rng(22)
+    A = rng.normal(size=(4, 3))
+    x = rng.normal(size=3)
+    y = act.tanh(layers.linear(A, x))
+    J_yx = act.tanh_grad(layers.linear(A, x))[:, None] * A  # diag(tanh'(A x)) A
+    J_zy = act.softmax_jacobian(y)
+    J_zx = _jacobian_fd(lambda v: act.softmax(act.tanh(layers.linear(A, v))), x)
+    r.close("z = softmax(tanh(A x))", J_zy @ J_yx, J_zx,
+            what="the product J(z, y) J(y, x) of hand-derived Jacobians vs central differences of z(x)", **FD)
+    r.claim("shape", J_zx.shape == (4, 3), f"J(z, x) has shape {J_zx.shape} = (l, n)")
+
+
+@entry(id="cos324-ex-11.4.5", source=SRC, location="Example 11.4.5", kind="example",
+       statement=r"\vec y = A \vec x, \vec z = ReLU(\vec y): J(\vec y, \vec x) = J(\vec z, \vec y) J(\vec y, \vec x) "
+                 r"= diag(1(A \vec x > 0)) A",
+       op=RELU_LAYER_X,
+       corrected_statement="J(z, x) = J(z, y) J(y, x) = diag(1(A x > 0)) A; the left-hand side is J(z, x) (the "
+                           "text before the display names J(z, x)), not J(y, x) = A")
+def _(r):
+    A, x = W1, X_111  # A x = (-1, 2): one unit off, so J(y, x) and J(z, x) differ
+    rhs = act.relu_grad(layers.linear(A, x))[:, None] * A
+    J_y = _jacobian_fd(lambda v: layers.linear(A, v), x)
+    J_z = _jacobian_fd(lambda v: relu_layer(A, v), x)
+    r.close("left-hand side J(y, x)", J_y, rhs,
+            what="J(y, x) (central differences) vs diag(1(A x > 0)) A at A = W^(1), x = (1, 1, 1)",
+            corrected=J_z, **FD)
+
+
+# --------------------------------------------------------------------------- 11.4.2
+@entry(id="cos324-eq-11.12", source=SRC, location="(11.12)", kind="definition",
+       statement=r"(\partial \ell/\partial W^{(k)})_{i,j} = \partial \ell/\partial W_{i,j}^{(k)}, same dimensions as "
+                 r"W^{(k)} (\partial \ell/\partial W^{(1)} \in R^{2 \times 3} in Figure 11.2); footnote 6: "
+                 r"flatten, take the Jacobian, reshape",
+       documented={"shape of dl/dW^(1)": r"\mathbb{R}^{2 \times 3}"})
+def _(r):
+    y = 1  # the chapter's class 2
+    G = _ce_grads(X_111, y, [W1, W2, WO])
+    printed = tuple(int(v) for v in re.findall(r"\d+", r.documented["shape of dl/dW^(1)"]))
+    r.claim("shape of dl/dW^(1)", G[0].shape == printed == W1.shape, f"dl/dW^(1) has shape {G[0].shape}, as W^(1)")
+    for k, name in enumerate(("W^(1)", "W^(2)", "W^(o)")):
+        def loss_of(Wk, k=k):
+            Ws = [W1, W2, WO]
+            Ws[k] = Wk
+            return _fig_11_2_loss(Ws, X_111, y)
+        fd = numerical_gradient(loss_of, [W1, W2, WO][k].copy(), method="central")
+        r.close(f"dl/d{name}", G[k], fd, what=f"entry-wise partials of l w.r.t. {name} (x = (1, 1, 1), y = 2)", **FD)
+    flat = numerical_gradient(lambda v: _fig_11_2_loss([v.reshape(2, 3), W2, WO], X_111, y),
+                              W1.reshape(-1).copy(), method="central")
+    r.close("footnote 6", flat.reshape(2, 3), G[0], what="the 1 x 6 Jacobian of the flattened W^(1), reshaped", **FD)
+
+
+@entry(id="cos324-eq-11.13", source=SRC, location="(11.13)", kind="formula",
+       statement=r"W^{(k)} \rightarrow W^{(k)} - \eta \cdot \partial \ell/\partial W^{(k)}")
+def _(r):
+    y, eta = 1, 1e-3
+    Ws = [W1, W2, WO]
+    G = _ce_grads(X_331, y, Ws)
+    new = [gradient_descent_step(W, g, eta) for W, g in zip(Ws, G)]
+    r.close("update", np.concatenate([n.ravel() for n in new]),
+            np.concatenate([(W - eta * g).ravel() for W, g in zip(Ws, G)]),
+            what="mlp_ref.gradient_descent_step vs W - eta dl/dW")
+    before, after = _fig_11_2_loss(Ws, X_331, y), _fig_11_2_loss(new, X_331, y)
+    r.value("loss before, after one step (x = (3, 1, 2), y = 2, eta = 1e-3)", [before, after])
+    r.claim("descent", after < before, f"one step lowers the loss from {before:.6g} to {after:.6g}")
+
+
+@entry(id="cos324-eq-ce-output-layer", source=SRC, location="11.4.2 step 1, Output Layer", kind="formula",
+       statement=r"\ell = -\log(e^{o_y}/\sum_i e^{o_i}) = -\log e^{o_y} + \log \sum_i e^{o_i} = -o_y + \log \sum_i "
+                 r"e^{o_i}, y \in \{1..d_out\}; \partial \ell/\partial o_i = -1 + \hat o_i if y = i, \hat o_i if y \ne i")
+def _(r):
+    rng = np.random.default_rng(23)
+    o = rng.uniform(-4, 4, size=4)
+    for y_doc in (1, 4):
+        i = y_doc - 1
+        lines = [-math.log(math.exp(o[i]) / sum(math.exp(v) for v in o)),
+                 -math.log(math.exp(o[i])) + math.log(sum(math.exp(v) for v in o)),
+                 -o[i] + math.log(sum(math.exp(v) for v in o))]
+        r.close(f"three lines, y = {y_doc}", lines, [losses.softmax_cross_entropy(o, i)] * 3,
+                what=f"the three expressions for l (1-based y = {y_doc}) vs mlp_ref.softmax_cross_entropy")
+        p = act.softmax(o)
+        cases = np.array([-1 + p[k] if k == i else p[k] for k in range(4)])
+        fd = numerical_gradient(lambda v: losses.softmax_cross_entropy(v, i), o.copy(), method="central")
+        r.close(f"dl/do_i, y = {y_doc}", cases, fd, what="the case formula vs central differences", **FD)
+    r.convention("label base", True,
+                 "convention: y in {1, 2, ..., d_out} is 1-based; the computation uses mlp_ref label y - 1")
+
+
+@entry(id="cos324-eq-11.14", source=SRC, location="(11.14)", kind="formula",
+       statement=r"\partial \ell/\partial \vec o = (\vec{\hat o} - \vec e_y)^\top \in R^{1 \times d_out}",
+       op=CE_11_14)
+def _(r):
+    rng = np.random.default_rng(24)
+    o = rng.uniform(-4, 4, size=5)
+    for y in range(5):
+        fd = numerical_gradient(lambda v: losses.softmax_cross_entropy(v, y), o.copy(), method="central")
+        r.close(f"label {y}", CE_11_14.vjp(1.0, o, np.array(y))["o"], fd,
+                what="(o-hat - e_y) vs central differences of l(o)", **FD)
+
+
+@entry(id="cos324-eq-11.15", source=SRC, location="(11.15)", kind="formula",
+       statement=r"\partial \ell/\partial \vec h^{(L-1)} = \partial \ell/\partial \vec o \, J(\vec o, \vec h^{(L-1)}) "
+                 r"= \partial \ell/\partial \vec o \, W^{(o)}",
+       op=LINEAR_X)
+def _(r):
+    rng = np.random.default_rng(25)
+    W, h, y = rng.normal(size=(4, 3)), rng.normal(size=3), 2
+    dl_do = act.softmax(layers.linear(W, h)) - np.eye(4)[y]
+    fd = numerical_gradient(lambda v: losses.softmax_cross_entropy(layers.linear(W, v), y), h.copy(), method="central")
+    r.close("dl/dh^(L-1)", LINEAR_X.vjp(dl_do, W, h)["x"], fd, what="dl/do W^(o) vs central differences", **FD)
+
+
+@entry(id="cos324-eq-11.16", source=SRC, location="(11.16)", kind="formula",
+       statement=r"\partial \ell/\partial \vec h^{(k)} = \partial \ell/\partial \vec h^{(k+1)} J(\vec h^{(k+1)}, "
+                 r"\vec h^{(k)}) = \partial \ell/\partial \vec h^{(k+1)} diag(1(W^{(k+1)} \vec h^{(k)} > 0)) W^{(k+1)}",
+       op=RELU_LAYER_X)
+def _(r):
+    rng = np.random.default_rng(26)
+    W, h, g = rng.normal(size=(5, 3)), rng.normal(size=3), rng.normal(size=5)
+    fd = numerical_gradient(lambda v: float(g @ relu_layer(W, v)), h.copy(), method="central")
+    r.close("random layer", RELU_LAYER_X.vjp(g, W, h)["x"], fd, what="as written vs central differences", **FD)
+    r.close("Jacobian form", act.relu_grad(W @ h)[:, None] * W, _jacobian_fd(lambda v: relu_layer(W, v), h),
+            what="diag(1(W h > 0)) W vs J(h^(k+1), h^(k)) by central differences", **FD)
+    _kink_convention(r, "(11.16)", lambda g, W, h: RELU_LAYER_X.vjp(g, W, h)["x"])
+
+
+def _kink_convention(r, where, vjp):
+    """W h = (0, 3): the first unit sits on the kink, where 1(W h > 0) and 004's 1{. >= 0} differ."""
+    W, h, g = np.array([[1.0, -1.0], [2.0, 1.0]]), np.array([1.0, 1.0]), np.array([1.0, 1.0])
+    as_written = vjp(g, W, h)
+    other = (g * act.relu_grad(W @ h, at_zero=1.0)) @ W if as_written.shape == h.shape else \
+        np.outer(g * act.relu_grad(W @ h, at_zero=1.0), h)
+    r.value(f"{where} at a unit with W h = 0", as_written)
+    r.convention("kink at 0", not np.allclose(as_written, other),
+                 f"convention: {where} uses 1(W h > 0), ReLU'(0) = 0 (as torch and JAX); document 004's "
+                 "1{h >= 0} takes 1 at 0 and gives a different value at a unit with W h = 0")
+
+
+@entry(id="cos324-eq-11.17", source=SRC, location="(11.17)", kind="formula",
+       statement=r"\partial \ell/\partial w_{i,j}^{(o)} = \partial \ell/\partial o_i \cdot h_j^{(L-1)}; "
+                 r"\partial \ell/\partial W^{(o)} = (\partial \ell/\partial \vec o)^\top (\vec h^{(L-1)})^\top",
+       op=LINEAR_W)
+def _(r):
+    rng = np.random.default_rng(27)
+    W, h, y = rng.normal(size=(4, 3)), rng.normal(size=3), 0
+    dl_do = act.softmax(layers.linear(W, h)) - np.eye(4)[y]
+    fd = numerical_gradient(lambda V: losses.softmax_cross_entropy(layers.linear(V, h), y), W.copy(), method="central")
+    r.close("dl/dW^(o)", LINEAR_W.vjp(dl_do, W, h)["W"], fd, what="(dl/do)^T h^T vs central differences", **FD)
+    r.claim("shape", np.outer(dl_do, h).shape == W.shape, "the outer product has the shape d_out x d_(L-1) of W^(o)")
+
+
+@entry(id="cos324-eq-11.18", source=SRC, location="(11.18)", kind="formula",
+       statement=r"\partial \ell/\partial W^{(k)} = (\partial \ell/\partial \vec z^{(k)})^\top (\vec h^{(k-1)})^\top "
+                 r"= (J(\vec h^{(k)}, \vec z^{(k)}))^\top (\partial \ell/\partial \vec h^{(k)})^\top (\vec h^{(k-1)})^\top "
+                 r"= diag(1(W^{(k)} \vec h^{(k-1)} > 0)) (\partial \ell/\partial \vec h^{(k)})^\top (\vec h^{(k-1)})^\top",
+       op=RELU_LAYER_W)
+def _(r):
+    rng = np.random.default_rng(28)
+    W, h, g = rng.normal(size=(5, 3)), rng.normal(size=3), rng.normal(size=5)
+    fd = numerical_gradient(lambda V: float(g @ relu_layer(V, h)), W.copy(), method="central")
+    r.close("random layer", RELU_LAYER_W.vjp(g, W, h)["W"], fd, what="as written vs central differences", **FD)
+    dl_dz = g * act.relu_grad(W @ h)
+    r.close("first line", np.outer(dl_dz, h), fd, what="(dl/dz)^T h^T vs central differences", **FD)
+    _kink_convention(r, "(11.18)", lambda g, W, h: RELU_LAYER_W.vjp(g, W, h)["W"])
+
+
+def _fig_11_2_step1(x, y):
+    net = figure_11_2(x)
+    return net, net["ohat"] - np.eye(3)[y]
+
+
+@entry(id="cos324-eq-11.14-revisited", source=SRC, location="(11.14) revisited", kind="formula",
+       statement=r"\partial \ell/\partial \vec o = (\vec o - \vec e_y)^\top",
+       op=CE_11_14_REVISITED, corrected=CE_11_14,
+       corrected_statement="dl/do = (o-hat - e_y)^T with o-hat = softmax(o), as in (11.14)")
+def _(r):
+    y = 1  # the chapter's class 2
+    o = figure_11_2(X_331)["o"]
+    fd = numerical_gradient(lambda v: losses.softmax_cross_entropy(v, y), o.copy(), method="central")
+    r.close("Figure 11.2 at x = (3, 1, 2)", CE_11_14_REVISITED.vjp(1.0, o, np.array(y))["o"], fd,
+            what="(o - e_y) vs central differences of l(o) at o = (-3, 16, 11)",
+            corrected=CE_11_14.vjp(1.0, o, np.array(y))["o"], **FD)
+
+
+@entry(id="cos324-eq-11.15-revisited", source=SRC, location="(11.15) revisited", kind="formula",
+       statement=r"\partial \ell/\partial \vec h^{(L-1)} = \partial \ell/\partial \vec o \, W^{(o)}",
+       op=LINEAR_X)
+def _(r):
+    y = 1
+    net, dl_do = _fig_11_2_step1(X_331, y)
+    fd = numerical_gradient(lambda v: losses.softmax_cross_entropy(layers.linear(WO, v), y), net["h2"].copy(),
+                            method="central")
+    r.close("Figure 11.2 at x = (3, 1, 2)", LINEAR_X.vjp(dl_do, WO, net["h2"])["x"], fd,
+            what="dl/do W^(o) vs central differences in h^(2)", **FD)
+
+
+@entry(id="cos324-eq-11.17-revisited", source=SRC, location="(11.17) revisited", kind="formula",
+       statement=r"\partial \ell/\partial W^{(o)} = (\partial \ell/\partial \vec o)^\top (\vec h^{(L-1)})^\top "
+                 r"\in R^{d_out \times d_{L-1}}",
+       op=LINEAR_W)
+def _(r):
+    y = 1
+    net, dl_do = _fig_11_2_step1(X_331, y)
+    G = LINEAR_W.vjp(dl_do, WO, net["h2"])["W"]
+    r.close("Figure 11.2 at x = (3, 1, 2)", G, _ce_grads(X_331, y, [W1, W2, WO])[2],
+            what="(dl/do)^T h^(2)T vs mlp_ref.mlp_loss_backward")
+    r.claim("shape", G.shape == (3, 2), f"dl/dW^(o) has shape {G.shape} = (d_out, d_(L-1))")
+
+
+@entry(id="cos324-eq-11.16-revisited", source=SRC, location="(11.16) revisited", kind="formula",
+       statement=r"\partial \ell/\partial \vec h^{(k)} = \partial \ell/\partial \vec h^{(k+1)} "
+                 r"diag(1(W^{(k+1)} \vec h^{(k)} > 0)) W^{(k+1)} \in R^{1 \times d_k}",
+       op=RELU_LAYER_X)
+def _(r):
+    y = 1
+    net, dl_do = _fig_11_2_step1(X_331, y)
+    dl_dh2 = dl_do @ WO
+    got = RELU_LAYER_X.vjp(dl_dh2, W2, net["h1"])["x"]
+    fd = numerical_gradient(lambda v: losses.softmax_cross_entropy(layers.linear(WO, relu_layer(W2, v)), y),
+                            net["h1"].copy(), method="central")
+    r.close("dl/dh^(1), Figure 11.2 at x = (3, 1, 2)", got, fd, what="as written vs central differences", **FD)
+    _kink_convention(r, "(11.16) revisited", lambda g, W, h: RELU_LAYER_X.vjp(g, W, h)["x"])
+
+
+@entry(id="cos324-eq-11.18-revisited", source=SRC, location="(11.18) revisited", kind="formula",
+       statement=r"\partial \ell/\partial W^{(k+1)} = diag(1(W^{(k+1)} \vec h^{(k)} > 0)) (\partial \ell/\partial "
+                 r"\vec h^{(k+1)})^\top (\vec h^{(k)})^\top \in R^{d_{k+1} \times d_k}",
+       op=RELU_LAYER_W)
+def _(r):
+    y = 1
+    net, dl_do = _fig_11_2_step1(X_331, y)
+    dl_dh2 = dl_do @ WO
+    dl_dh1 = RELU_LAYER_X.vjp(dl_dh2, W2, net["h1"])["x"]
+    G = _ce_grads(X_331, y, [W1, W2, WO])
+    r.close("dl/dW^(2)", RELU_LAYER_W.vjp(dl_dh2, W2, net["h1"])["W"], G[1],
+            what="k = 1 vs mlp_ref.mlp_loss_backward (x = (3, 1, 2), y = 2)")
+    r.close("dl/dW^(1)", RELU_LAYER_W.vjp(dl_dh1, W1, X_331)["W"], G[0],
+            what="k = 0 (h^(0) = x) vs mlp_ref.mlp_loss_backward")
+    _kink_convention(r, "(11.18) revisited", lambda g, W, h: RELU_LAYER_W.vjp(g, W, h)["W"])
+
+
+@entry(id="cos324-alg-full-backprop", source=SRC, location="11.4.2, 4. Full Backpropagation Process",
+       kind="algorithm",
+       statement="1. dl/do = (o - e_y)^T ((11.14) revisited); 2. dl/dh^(L-1) = dl/do W^(o), dl/dW^(o) = "
+                 "(dl/do)^T h^(L-1)T; 3. for each k: (11.16) revisited, (11.18) revisited; 4. repeat step 3 "
+                 "down to the input layer",
+       corrected_statement="step 1 must use o-hat = softmax(o): dl/do = (o-hat - e_y)^T; with that the four "
+                           "steps give the exact gradient")
+def _(r):
+    cases = [(X_331, 1, [W1, W2, WO], "Figure 11.2, x = (3, 1, 2), y = 2")]
+    rng = np.random.default_rng(29)
+    sizes = (4, 6, 5, 3, 3)
+    cases.append((rng.normal(size=4), 2, [rng.normal(size=(sizes[k + 1], sizes[k])) for k in range(4)],
+                  f"random net {sizes}"))
+    for x, y, Ws, label in cases:
+        ref = _ce_grads(x, y, Ws)
+        fd = [numerical_gradient(lambda V, k=k: _fig_11_2_loss([V if j == k else W for j, W in enumerate(Ws)], x, y),
+                                 Ws[k].copy(), method="central") for k in range(len(Ws))]
+        r.close(f"mlp_ref backward, {label}", np.concatenate([g.ravel() for g in ref]),
+                np.concatenate([g.ravel() for g in fd]), what="mlp_ref.mlp_loss_backward vs central differences", **FD)
+        flat = lambda out: np.concatenate([g.ravel() for g in out["W"]])
+        r.close(f"four steps as written, {label}", flat(backprop_four_steps(x, y, Ws, as_written=True)),
+                np.concatenate([g.ravel() for g in ref]), what="the four steps with (o - e_y)",
+                corrected=flat(backprop_four_steps(x, y, Ws)))
+
+
+@entry(id="cos324-prob-11.4.6", source=SRC, location="Problem 11.4.6", kind="claim",
+       statement="(i) A (m x n) times h (R^n) requires mn multiplications and m additions. (ii) the number of "
+                 "additions and multiplications of backpropagation on an FC ReLU net is proportional to the "
+                 "number of parameters",
+       corrected_statement="(i) A h takes mn multiplications and m(n - 1) additions (each of the m outputs "
+                           "sums n products); (ii) holds: instrumented counts stay within a constant factor of "
+                           "the parameter count")
+def _(r):
+    rng = np.random.default_rng(30)
+    shapes = [(1, 1), (2, 3), (4, 2), (5, 7), (3, 10)]
+    muls, adds = [], []
+    for m, n in shapes:
+        A, h = rng.normal(size=(m, n)), rng.normal(size=n)
+        y, c = count_matvec(A, h)
+        if not np.allclose(y, A @ h, rtol=1e-12, atol=1e-12):
+            raise AssertionError("counted matvec gives a wrong product")
+        muls.append(c["mul"])
+        adds.append(c["add"])
+    r.close("(i) multiplications", [m * n for m, n in shapes], muls, what=f"mn vs the tallied count for {shapes}")
+    r.close("(i) additions", [m for m, n in shapes], adds, what=f"m vs the tallied additions for {shapes}",
+            corrected=[m * (n - 1) for m, n in shapes])
+    archs = [(3, 2, 2, 3), (2, 3, 3, 2), (4, 8, 8, 8, 4), (10, 10, 10), (50, 20, 5), (2, 40, 40, 3),
+             (8, 8, 8, 8, 8, 8), (16, 24, 24, 16), (1, 1, 1, 1)]
+    ratios = {}
+    for s in archs:
+        c = count_backprop_ops(s)
+        x, Ws = _random_net(s, 0)
+        if not all(np.allclose(g, ref, rtol=1e-9, atol=1e-12) for g, ref in zip(c["grad"], _ce_grads(x, 0, Ws))):
+            raise AssertionError(f"instrumented backprop gives a wrong gradient for {s}")
+        ops = sum(c["forward"].values()) + sum(c["backward"].values())
+        ratios[str(s)] = ops / c["params"]
+    r.value("(forward + backward) ops per parameter", ratios)
+    lo, hi = min(ratios.values()), max(ratios.values())
+    r.claim("(ii) proportional", 1 <= lo and hi <= 6,
+            f"over {len(archs)} architectures with 4 to 3,200 parameters the tallied additions and "
+            f"multiplications stay between {lo:.2f} and {hi:.2f} times the parameter count")
+
+
+@entry(id="cos324-eq-11.19", source=SRC, location="(11.19)", kind="formula",
+       statement=r"\sigma(z) = 1/(1 + e^{-z}); \sigma'(z) = 1/(1 + e^{-z}) = e^{-z}/(1 + e^{-z})^2 = "
+                 r"\sigma(z) \cdot (e^{-z}/(1 + e^{-z})) = \sigma(z) \cdot (1 - \sigma(z))",
+       op=SIGMOID_11_19_AS_WRITTEN, corrected=SIGMOID_11_19,
+       corrected_statement="sigma'(z) = d/dz [1/(1 + e^{-z})] = e^{-z}/(1 + e^{-z})^2 = sigma(z)(1 - sigma(z)); "
+                           "the first line drops the d/dz")
+def _(r):
+    z = np.linspace(-6, 6, 25)
+    r.close("sigma", 1 / (1 + np.exp(-z)), act.sigmoid(z), what="1/(1 + e^{-z}) vs mlp_ref.sigmoid")
+    fd = np.array([numerical_gradient(lambda v: act.sigmoid(v)[0], np.array([t]), method="central")[0] for t in z])
+    lines = [1 / (1 + np.exp(-z)), np.exp(-z) / (1 + np.exp(-z)) ** 2,
+             act.sigmoid(z) * (np.exp(-z) / (1 + np.exp(-z))), act.sigmoid(z) * (1 - act.sigmoid(z))]
+    r.close("line 1", lines[0], fd, what="sigma'(z) = 1/(1 + e^{-z}) vs central differences",
+            corrected=lines[1], **FD)
+    for i in (1, 2, 3):
+        r.close(f"line {i + 1}", lines[i], fd, what=f"line {i + 1} vs central differences", **FD)
+
+
+@entry(id="cos324-def-tanh", source=SRC, location="11.4.3, hyperbolic tangent", kind="definition",
+       statement=r"\tanh(z) = (e^{2z} - 1)/(e^{2z} + 1)")
+def _(r):
+    z = np.linspace(-5, 5, 41)
+    r.close("tanh", (np.exp(2 * z) - 1) / (np.exp(2 * z) + 1), act.tanh(z), what="the quotient vs mlp_ref.tanh")
+
+
+@entry(id="cos324-prob-11.4.7", source=SRC, location="Problem 11.4.7", kind="formula",
+       statement="f'(z) for f(z) = tanh(z), written in terms of f(z): f'(z) = 1 - f(z)^2",
+       op=TANH_11_4_7)
+def _(r):
+    z = np.linspace(-4, 4, 33)
+    quotient = 4 * np.exp(2 * z) / (np.exp(2 * z) + 1) ** 2  # d/dz of (e^{2z} - 1)/(e^{2z} + 1)
+    fd = np.array([numerical_gradient(lambda v: act.tanh(v)[0], np.array([t]), method="central")[0] for t in z])
+    r.close("quotient rule", quotient, fd, what="4 e^{2z}/(e^{2z} + 1)^2 vs central differences", **FD)
+    r.close("in terms of f", 1 - act.tanh(z) ** 2, quotient, what="1 - f(z)^2 vs the quotient-rule derivative")
+
+
+@entry(id="cos324-prob-11.4.8", source=SRC, location="Problem 11.4.8", kind="formula",
+       statement=r"if f'(z) = g(f(z)): \partial \ell/\partial \vec h^{(k)} = \partial \ell/\partial \vec h^{(k+1)} "
+                 r"diag(g(W^{(k+1)} \vec h^{(k)})) W^{(k+1)}; \partial \ell/\partial W^{(k+1)} = "
+                 r"diag(g(W^{(k+1)} \vec h^{(k)})) (\partial \ell/\partial \vec h^{(k+1)})^\top (\vec h^{(k)})^\top",
+       op=TANH_LAYER_AS_WRITTEN, corrected=TANH_LAYER,
+       corrected_statement="g must be applied to f(W h) = h^(k+1): diag(g(f(W^(k+1) h^(k)))) = "
+                           "diag(f'(W^(k+1) h^(k))) in both lines")
+def _(r):
+    rng = np.random.default_rng(31)
+    W, h, G = rng.uniform(-1, 1, size=(4, 3)), rng.uniform(-2, 2, size=3), rng.normal(size=4)
+    for name, f, g in (("tanh", act.tanh, _g_tanh), ("sigmoid", act.sigmoid, lambda u: u * (1 - u))):
+        z = layers.linear(W, h)
+        fd_h = numerical_gradient(lambda v: float(G @ f(layers.linear(W, v))), h.copy(), method="central")
+        fd_W = numerical_gradient(lambda V: float(G @ f(layers.linear(V, h))), W.copy(), method="central")
+        r.close(f"dl/dh^(k), f = {name}", (G * g(z)) @ W, fd_h, what="diag(g(W h)) as written vs central differences",
+                corrected=(G * g(f(z))) @ W, **FD)
+        r.close(f"dl/dW^(k+1), f = {name}", np.outer(G * g(z), h), fd_W,
+                what="diag(g(W h)) (dl/dh)^T h^T as written vs central differences",
+                corrected=np.outer(G * g(f(z)), h), **FD)
+
+
+@entry(id="cos324-claim-11.4.4-nonconvex", source=SRC, location="11.4.4 Final Remark", kind="claim",
+       statement="the loss of a deep net is highly non-convex in its parameters")
+def _(r):
+    # swapping the two hidden units of layer 1 leaves the loss unchanged; their midpoint does not
+    y = 1
+    swap = lambda Ws: [Ws[0][::-1], Ws[1][:, ::-1], Ws[2]]
+    rng = np.random.default_rng(32)
+    for _ in range(200):
+        Ws = [rng.normal(size=(2, 3)), rng.normal(size=(2, 2)), rng.normal(size=(3, 2))]
+        a, b = _fig_11_2_loss(Ws, X_331, y), _fig_11_2_loss(swap(Ws), X_331, y)
+        mid = _fig_11_2_loss([(P + Q) / 2 for P, Q in zip(Ws, swap(Ws))], X_331, y)
+        if mid > (a + b) / 2 + 1e-6:
+            break
+    r.value("losses at theta, swapped theta, midpoint", [a, b, mid])
+    r.claim("midpoint convexity fails", mid > (a + b) / 2 + 1e-6,
+            f"l(theta) = l(swapped theta) = {a:.4g} but l(midpoint) = {mid:.4g} > their average: not convex")
+
+
+# --------------------------------------------------------------------------- 11.5
+LISTING_SIGNATURE = ("def __init__(self, input_size=2, hidden_dim1=2, hidden_dim2=3,\n"
+                     "                  hidden_dim3=2):")
+LISTING_HIDDEN3 = ("self.hidden3 = nn.Linear(hidden_dim2, hidden_dim3, bias=False)\n"
+                   "self.hidden3.weight = nn.Parameter(torch.tensor([[-1., 2., 1.], [3.,\n"
+                   "                                                    0., 0.])))")
+
+
+def _listing_defaults():
+    tree = ast.parse(LISTING_SIGNATURE.strip() + "\n    pass")
+    fn = tree.body[0]
+    names = [a.arg for a in fn.args.args][-len(fn.args.defaults):]
+    return {n: ast.literal_eval(d) for n, d in zip(names, fn.args.defaults)}
+
+
+@entry(id="cos324-code-11.5-net", source=SRC, location="11.5, class Net (hidden3)", kind="code",
+       statement=LISTING_HIDDEN3,
+       documented={"signature": LISTING_SIGNATURE, "hidden3": LISTING_HIDDEN3,
+                   "figure 11.7": "two hidden layers and two output nodes"},
+       corrected_statement="self.hidden3.weight = nn.Parameter(torch.tensor([[-1., 2., 1.], [3., 0., 0.]])): the "
+                           "listing closes the nested list with ']' once and adds a ')'")
+def _(r):
+    dims = _listing_defaults()
+    r.claim("signature", _parses(LISTING_SIGNATURE.strip() + "\n    pass") and dims["hidden_dim2"] == 3
+            and dims["hidden_dim3"] == 2, f"the constructor parses with defaults {dims}")
+    weight_line = LISTING_HIDDEN3.splitlines()[1:]
+    text = " ".join(s.strip() for s in weight_line)
+    fixed = text.replace("0., 0.])))", "0., 0.]]))")
+    try:
+        ast.parse(text)
+        parses = True
+    except SyntaxError:
+        parses = False
+    r.claim("hidden3", parses, "the weight line as printed is not valid Python: '[[...], [3., 0., 0.])))' "
+            "leaves the outer list unclosed", corrected_ok=_parses(fixed))
+    literal = re.search(r"torch\.tensor\((.*)\)\)$", fixed).group(1)
+    W3 = np.array(ast.literal_eval(literal), dtype=np.float64)
+    r.value("hidden3 weight", W3)
+    r.claim("hidden3 shape", W3.shape == (dims["hidden_dim3"], dims["hidden_dim2"]),
+            f"nn.Linear(hidden_dim2, hidden_dim3) stores weight (out, in) = ({dims['hidden_dim3']}, "
+            f"{dims['hidden_dim2']}); the printed tensor has shape {W3.shape} (mlp_ref's (H, D) layout)")
+    out = layers.linear(W3, np.ones(dims["hidden_dim2"]))
+    r.claim("figure 11.7", out.shape == (2,),
+            f"linear(W3, h2) takes hidden_dim2 = {dims['hidden_dim2']} inputs to {out.shape[0]} outputs, the "
+            "two output nodes of Figure 11.7")
+
+
+def _parses(src):
+    try:
+        ast.parse(src)
+        return True
+    except SyntaxError:
+        return False
+
+
+@entry(id="cos324-code-11.5-forward", source=SRC, location="11.5, forward propagation listing", kind="code",
+       statement="x = torch.tensor([3., 1.]); y_pred = net.forward(x); print('Predicted value:', y_pred)",
+       documented={"x": "torch.tensor([3., 1.])"})
+def _(r):
+    x = np.array(ast.literal_eval(r.documented["x"].removeprefix("torch.tensor(").removesuffix(")")))
+    dims = _listing_defaults()
+    r.claim("x", x.shape == (dims["input_size"],),
+            f"x has {x.size} entries, the constructor's input_size = {dims['input_size']}")
+    r.missing("y_pred", "the listing is cut off before self.hidden1 and self.hidden2 are defined (weights "
+                        "W^(1) in R^{2x2}, W^(2) in R^{3x2} unknown), so net.forward(x) cannot be reproduced")
+
+
+@entry(id="cos324-code-11.5-backward", source=SRC, location="11.5, backpropagation listing", kind="code",
+       statement="loss = nn.functional.cross_entropy(y_pred.unsqueeze(0), torch.LongTensor([1])); loss.backward(); "
+                 "print(loss); print(net.hidden1.weight.grad)",
+       documented={"target": "torch.LongTensor([1])"})
+def _(r):
+    label = int(re.search(r"\[(\d+)\]", r.documented["target"]).group(1))
+    dims = _listing_defaults()
+    r.claim("target", 0 <= label < dims["hidden_dim3"],
+            f"target {label} is a valid 0-based class for hidden_dim3 = {dims['hidden_dim3']} outputs")
+    r.convention("label base", True,
+                 f"convention: torch's target {label} is 0-based (the second output); in the chapter's 1-based "
+                 f"numbering it is class y = {label + 1}")
+    r.missing("loss and hidden1.weight.grad", "no printed values, and hidden1/hidden2 are cut off from the "
+                                              "listing, so the loss and gradient cannot be reproduced")
+
+
+@entry(id="cos324-code-11.5-accumulate", source=SRC, location="11.5, gradient accumulation note", kind="claim",
+       statement="calling backward() multiple times accumulates the gradients; the gradient buffer has to be "
+                 "cleared periodically when training")
+def _(r):
+    # A .grad buffer as torch keeps it: zero-initialised, each backward() adds its gradient in.
+    y, Ws = 1, [W1, W2, WO]
+    buffer = [np.zeros_like(W) for W in Ws]
+    single = _ce_grads(X_331, y, Ws)
+    for _ in range(2):
+        for b, g in zip(buffer, _ce_grads(X_331, y, Ws)):
+            b += g
+    r.close("two backward passes", np.concatenate([b.ravel() for b in buffer]),
+            np.concatenate([2 * g.ravel() for g in single]), what="the buffer after two passes vs 2x one gradient")
+    eta = 0.01
+    r.close("uncleared step", gradient_descent_step(W1, buffer[0], eta), W1 - 2 * eta * single[0],
+            what="a step with the uncleared buffer equals a step with twice the learning rate")

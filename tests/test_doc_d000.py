@@ -1,0 +1,193 @@
+"""Document 000 (FAU, Layer Abstraction): computed verdicts, documented counts, public functions."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from mlp_ref import catalog
+from mlp_ref.documents import d000_fau_layers as d000
+
+EXPECTED = {
+    "fau-neuron-bias-folded": "holds",
+    "fau-fc-layer-matrix": "holds",
+    "fau-fc-two-neurons": "holds",
+    "fau-fc-dW": "convention",
+    "fau-fc-dx": "convention",
+    "fau-l2-loss": "holds",
+    "fau-l2-dW": "holds",
+    "fau-l2-dx": "holds",
+    "fau-three-layer-collapse": "holds",
+    "fau-three-layer-dW3": "holds",
+    "fau-three-layer-dW2": "holds",
+    "fau-three-layer-dW1": "holds",
+    "fau-backprop-layerwise": "holds",
+    "fau-backprop-reuse": "holds",
+    "fau-summary-softmax-ce": "holds",
+    "fau-summary-gradient-descent": "holds",
+    "fau-summary-finite-differences": "holds",
+    "fau-summary-layer-abstraction": "holds",
+}
+ENTRIES = [e for e in catalog.entries() if e.source == d000.SRC]
+RECORDS = {e.id: e.evaluate() for e in ENTRIES}
+OPS = [d000.NEURON, d000.FC_DW, d000.FC_DX, d000.L2_DW, d000.L2_DX, d000.LIN3_DW3, d000.LIN3_DW2, d000.LIN3_DW1]
+
+
+def test_entries_in_document_order():
+    assert [e.id for e in ENTRIES] == list(EXPECTED)
+    assert all(e.id.startswith("fau-") for e in ENTRIES)
+
+
+@pytest.mark.parametrize("entry_id", list(EXPECTED))
+def test_verdict(entry_id):
+    rec = RECORDS[entry_id]
+    assert rec["verdict"] == EXPECTED[entry_id], rec["explanation"]
+
+
+def test_conventions_name_the_convention():
+    assert "3-way tensor" in RECORDS["fau-fc-dW"]["explanation"]
+    assert "denominator layout" in RECORDS["fau-fc-dx"]["explanation"]
+
+
+@pytest.mark.parametrize("entry_id, key, count_key, value", [
+    ("fau-three-layer-dW3", "factors", "factor count", 2),
+    ("fau-three-layer-dW2", "factors", "factor count", 3),
+    ("fau-three-layer-dW1", "factors", "factor count", 4),
+    ("fau-three-layer-dW1", "pre-computed parts", "pre-computed count", 2),
+])
+def test_documented_counts_reproduced(entry_id, key, count_key, value):
+    rec = RECORDS[entry_id]
+    assert d000.WORDS[rec["documented"][key].lower()] == value
+    assert rec["computed"][count_key] == value
+    assert rec["computed"][key] is True
+
+
+def test_two_neuron_example_shapes():
+    rec = RECORDS["fau-fc-two-neurons"]
+    assert rec["documented"] == {"inputs": "Three", "neurons": "two"}
+    assert rec["computed"]["W shape"] == [2, 3]
+
+
+def test_garbled_phrases_are_quoted_and_read():
+    assert "Wxy" in RECORDS["fau-l2-loss"]["statement"]
+    assert "W WWxy" in RECORDS["fau-three-layer-dW3"]["statement"]
+    assert "read as W x - y" in RECORDS["fau-l2-loss"]["explanation"]
+
+
+def test_reuse_counts_match_a_closed_form():
+    dims = (3, 4, 5, 2)
+    sizes = [dims[k] * dims[k - 1] for k in range(1, len(dims))]  # |W_l|
+    L = len(sizes)
+    forward = sum(sizes)
+    reuse = forward + sum(sizes[1:]) + forward  # forward, deltas through W_L^T..W_2^T, outer products
+    recompute = sum(sum(sizes[: l - 1]) + forward + sum(sizes[l:]) + sizes[l - 1] for l in range(1, L + 1))
+    counts = RECORDS["fau-backprop-reuse"]["computed"]["3 layers (3,4,5,2): multiplications"]
+    assert counts == {"reuse": reuse, "recompute": recompute} == {"reuse": 114, "recompute": 252}
+
+
+def test_lecture_gradients_match_finite_differences_and_each_other():
+    x, y, Ws = d000._three_layer(123, dims=(2, 3, 4, 3))
+    grads, _ = d000.linear_chain_l2_gradients(x, y, Ws)
+    for l in (1, 2, 3):
+        np.testing.assert_allclose(d000.lecture_gradient(l, x, y, Ws), grads[l - 1], rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(grads[l - 1], d000._fd_chain(l, x, y, Ws), rtol=1e-7, atol=1e-9)
+
+
+def test_a_wrong_gradient_would_be_caught():
+    x, y, Ws = d000._three_layer(5)
+    wrong = Ws[2] @ Ws[1] @ Ws[0] @ x - y  # dL/dW2 with W3 in place of W3^T needs a square W3
+    assert Ws[2].shape[0] != Ws[2].shape[1]
+    with pytest.raises(ValueError):
+        Ws[2] @ wrong
+
+
+def test_neuron_bias_folded_batch():
+    w, X = np.array([1.0, -2.0, 0.5]), np.array([[1.0, 1.0], [0.0, 2.0]])
+    np.testing.assert_allclose(d000.neuron_bias_folded(w, X), [-0.5, -3.5])
+
+
+@pytest.mark.parametrize("call, arg", [
+    (lambda: d000.neuron_bias_folded(np.ones(3), np.ones(3)), "w"),
+    (lambda: d000.neuron_bias_folded(np.ones(4, dtype=int), np.ones(3)), "w"),
+    (lambda: d000.neuron_bias_folded(np.ones(4), np.array([1.0, np.nan, 0.0])), "x"),
+    (lambda: d000.neuron_bias_folded(np.ones(4, dtype=np.float32), np.ones(3)), "dtype"),
+    (lambda: d000.linear_chain_l2(np.ones(3), np.ones(2), []), "Ws"),
+    (lambda: d000.linear_chain_l2(np.ones(3), np.ones(2), [np.ones((4, 3)), np.ones((2, 3))]), r"Ws\[1\]"),
+    (lambda: d000.linear_chain_l2(np.ones(3), np.ones(3), [np.ones((2, 3))]), "y"),
+    (lambda: d000.linear_chain_l2(np.ones((1, 3)), np.ones(2), [np.ones((2, 3))]), "x"),
+    (lambda: d000.lecture_gradient(0, np.ones(3), np.ones(2), [np.ones((2, 3))]), "l"),
+    (lambda: d000.lecture_gradient(2, np.ones(3), np.ones(2), [np.ones((2, 3))]), "l"),
+    (lambda: d000.lecture_gradient(True, np.ones(3), np.ones(2), [np.ones((2, 3))]), "l"),
+    (lambda: d000.lecture_gradient_factors(1.0, np.ones(3), np.ones(2), [np.ones((2, 3))]), "l"),
+    (lambda: d000.linear_chain_l2_gradients(np.ones(3), np.ones(2), [np.ones((2, 3))], reuse="yes"), "reuse"),
+    (lambda: d000.linear_chain_l2_gradients(np.ones(3), np.ones(2), (np.ones((2, 4)),)), r"Ws\[0\]"),
+])
+def test_bad_input_raises_value_error(call, arg):
+    with pytest.raises(ValueError, match=arg):
+        call()
+
+
+@pytest.mark.parametrize("op", OPS, ids=[op.name for op in OPS])
+def test_op_vjp_matches_finite_differences(op):
+    rng = np.random.default_rng(0)
+    inputs = op.sample(rng, np.float64)
+    out = op.forward(**inputs, **op.params)
+    g = rng.normal(size=np.shape(out))
+    grads = op.vjp(g, **inputs, **op.params)
+    assert set(grads) == set(op.wrt)
+    for a in op.wrt:
+        def f(v, a=a):
+            return float(np.sum(g * op.forward(**{**inputs, a: v}, **op.params)))
+        np.testing.assert_allclose(grads[a], d000._fd(f, inputs[a]), rtol=1e-7, atol=1e-9)
+
+
+@pytest.mark.parametrize("op", OPS, ids=[op.name for op in OPS])
+def test_op_keeps_float32(op):
+    inputs = op.sample(np.random.default_rng(1), np.float32)
+    out = op.forward(**inputs, **op.params)
+    assert np.asarray(out).dtype == np.float32
+    grads = op.vjp(np.ones(np.shape(out), np.float32), **inputs, **op.params)
+    assert all(v.dtype == np.float32 for v in grads.values())
+
+
+def test_oracle_forms_agree_with_the_ops():
+    torch = pytest.importorskip("torch")
+    import torch.nn.functional as F
+
+    from oracles.forms import d000_fau_layers as forms
+
+    tforms = forms.torch_forms(torch, F)
+    for op in OPS:
+        if op.fn not in tforms:
+            continue
+        inputs = op.sample(np.random.default_rng(2), np.float64)
+        t = {k: torch.tensor(v, requires_grad=k in op.wrt) for k, v in inputs.items()}
+        out = tforms[op.fn](**t, **op.params)
+        np.testing.assert_allclose(out.detach().numpy(), op.forward(**inputs, **op.params), rtol=1e-12, atol=1e-12)
+        g = np.random.default_rng(3).normal(size=tuple(out.shape))
+        got = torch.autograd.grad(out, [t[a] for a in op.wrt], grad_outputs=torch.tensor(g))
+        ref = op.vjp(g, **inputs, **op.params)
+        for a, gr in zip(op.wrt, got):
+            np.testing.assert_allclose(gr.numpy(), ref[a], rtol=1e-10, atol=1e-12)
+
+
+def test_jax_forms_agree_with_the_ops():
+    jax = pytest.importorskip("jax")
+    import jax.numpy as jnp
+
+    from oracles.forms import d000_fau_layers as forms
+
+    jforms = forms.jax_forms(jax, jnp)
+    with jax.enable_x64(True):  # float64 only inside this block: no global state leaks
+        for op in OPS:
+            if op.fn not in jforms:  # "linear" comes from the shared forms
+                continue
+            inputs = op.sample(np.random.default_rng(4), np.float64)
+            jin = {k: jnp.asarray(v) for k, v in inputs.items()}
+            out = np.asarray(jforms[op.fn](**jin))
+            np.testing.assert_allclose(out, op.forward(**inputs, **op.params), rtol=1e-12, atol=1e-12)
+            g = np.random.default_rng(5).normal(size=out.shape)
+            _, pullback = jax.vjp(lambda *w: jforms[op.fn](**{**jin, **dict(zip(op.wrt, w))}),
+                                  *[jin[a] for a in op.wrt])
+            ref = op.vjp(g, **inputs, **op.params)
+            for a, gr in zip(op.wrt, pullback(jnp.asarray(g))):
+                np.testing.assert_allclose(np.asarray(gr), ref[a], rtol=1e-10, atol=1e-12)
