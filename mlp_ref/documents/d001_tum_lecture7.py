@@ -1,2 +1,1664 @@
-"""d001_tum_lecture7 — entries of document 001 (written in document order)."""
+"""001 — TUM Machine Learning, Lecture 7: Deep Learning I (winter term 2022/23): entries in document order.
+
+Document-specific code: the XOR data and feature map with an exact test of linear separability in the
+plane, the one-hidden-layer network with weights w_ijk, the Gaussian negative log-likelihood, the toy
+example f(x) = 2/sin(exp(-x)) as modules with local derivatives, the regression network
+a = Wx + b, h = σ(a), ŷ = Vh + c, E = (ŷ - y)^2, and the affine layer's backward in the lecture's
+numerator layout. Shapes as everywhere in mlp_ref: W is (H, D), a single vector is (D,).
+"""
 from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+
+from .. import activations as act
+from .. import layers, losses
+from .._validate import as_float, check_reduction, reduce, reduce_grad, same_dtype, same_shape
+from ..gradient import gradient_descent_step, numerical_gradient
+from ..registry import Arg, Op, entry, register_op
+
+SRC = "001_feff9ffe3b35df68.txt"
+
+# Comparisons whose reference value is a central difference (step 1e-6): truncation error ~1e-12 and
+# round-off ~1e-10 relative, so these replace CATALOG_RTOL/ATOL wherever a difference quotient is
+# the value compared against.
+FD = {"rtol": 1e-6, "atol": 1e-8}
+
+
+def _fd(f, x, eps=1e-6):
+    """Central-difference derivative of f at x, shaped f(x).shape + x.shape (numerator layout)."""
+    x = np.asarray(x, dtype=np.float64)
+    y0 = np.asarray(f(x), dtype=np.float64)
+    J = np.zeros(y0.shape + x.shape)
+    for idx in np.ndindex(x.shape):
+        e = np.zeros_like(x)
+        e[idx] = eps
+        J[(Ellipsis,) + idx] = (np.asarray(f(x + e)) - np.asarray(f(x - e))) / (2 * eps)
+    return J
+
+
+def _fd_elementwise(f, z, eps=1e-6):
+    """Central differences of an elementwise function at every entry of z at once."""
+    return (f(z + eps) - f(z - eps)) / (2 * eps)
+
+
+def _slope(xs, ys) -> float:
+    """Least-squares slope of log(ys) against log(xs)."""
+    return float(np.polyfit(np.log(xs), np.log(ys), 1)[0])
+
+
+# ============================================================================ XOR and separability
+XOR_ENCODINGS = {
+    "{0,1}^2": np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]),
+    "{-1,1}^2": np.array([[-1.0, -1.0], [-1.0, 1.0], [1.0, -1.0], [1.0, 1.0]]),
+}
+XOR_LABELS = np.array([0, 1, 1, 0])  # y = 1 where the two coordinates differ
+
+# The weights of the slide's feature map: φ(x) = σ0(A_XOR [1, x1, x2]^T).
+A_XOR = np.array([[5.0, 1.0, 1.0], [5.0, -1.0, -1.0]])
+
+
+def _with_one(x):
+    return np.concatenate([np.ones(x.shape[:-1] + (1,), dtype=x.dtype), x], axis=-1)
+
+
+def _check_points(x, name="x", width=2):
+    x = as_float(name, x, ndim=(1, 2))
+    if x.shape[-1] != width:
+        raise ValueError(f"{name}: expected {width} coordinates on the last axis, got shape {x.shape}")
+    return x
+
+
+def xor_feature_map(x):
+    """φ(x) = (σ(5 + x1 + x2), σ(5 - x1 - x2)) = σ0(A [1, x1, x2]^T)  (001 XOR example); x (2,) or (N, 2)."""
+    x = _check_points(x)
+    return act.sigmoid(layers.linear(A_XOR.astype(x.dtype), _with_one(x)))
+
+
+def xor_feature_map_vjp(g, x):
+    """g^T dφ/dx for φ above: back through σ0 and the affine map, dropping the constant input 1."""
+    x = _check_points(x)
+    x1 = _with_one(x)
+    A = A_XOR.astype(x.dtype)
+    a = layers.linear(A, x1)
+    g = as_float("g", g)
+    if g.shape != a.shape:
+        raise ValueError(f"g: expected the shape of φ(x) {a.shape}, got {g.shape}")
+    return layers.linear_backward(g * act.sigmoid_grad(a), A, x1)["x"][..., 1:]
+
+
+def _check_binary_labels(y, n):
+    y = np.asarray(y)
+    if y.dtype.kind not in "iuf" or y.shape != (n,) or not np.all((y == 0) | (y == 1)):
+        raise ValueError(f"y: expected {n} labels in {{0, 1}}, got {y!r}")
+    return y.astype(np.int64)
+
+
+def linear_separability(X, y, through_origin: bool = False) -> dict:
+    """Best line w·x + b = 0 (|w| = 1) for points X (N, 2) with labels y in {0, 1}, found exactly.
+
+    Along a direction u the order of the projections X u changes only where u is perpendicular to
+    the difference of two points (to a point itself when b = 0 is forced), so one direction inside
+    each arc between consecutive such angles covers every labelling a line can produce.
+    Returns {"accuracy", "separable", "w", "b", "margin"}; margin = min_n (2y_n - 1)(w·x_n + b).
+    """
+    X = as_float("X", X, ndim=2)
+    if X.shape[1] != 2:
+        raise ValueError(f"X: expected points in the plane, shape (N, 2), got {X.shape}")
+    if not isinstance(through_origin, bool):
+        raise ValueError(f"through_origin: expected True or False, got {through_origin!r}")
+    y = _check_binary_labels(y, X.shape[0])
+    V = X if through_origin else (X[:, None, :] - X[None, :, :]).reshape(-1, 2)
+    V = V[np.hypot(V[:, 0], V[:, 1]) > 0]
+    crit = np.arctan2(V[:, 1], V[:, 0]) + np.pi / 2
+    crit = np.sort(np.mod(np.concatenate([crit, crit + np.pi]), 2 * np.pi))
+    if crit.size == 0:
+        angles = np.array([0.0, np.pi])
+    else:
+        angles = (crit + np.append(crit[1:], crit[0] + 2 * np.pi)) / 2
+    s = 2.0 * y - 1.0
+    best = None
+    for theta in angles:
+        u = np.array([math.cos(theta), math.sin(theta)])
+        t = X @ u
+        if through_origin:
+            thresholds = [0.0]
+        else:
+            v = np.unique(t)
+            thresholds = np.concatenate([[v[0] - 1.0], (v[:-1] + v[1:]) / 2, [v[-1] + 1.0]])
+        for thr in thresholds:
+            acc = float(np.mean((t > thr) == (y == 1)))
+            margin = float(np.min(s * (t - thr)))
+            if best is None or (acc, margin) > (best["accuracy"], best["margin"]):
+                best = {"accuracy": acc, "w": u, "b": -float(thr), "margin": margin}
+    best["separable"] = best["accuracy"] == 1.0
+    return best
+
+
+def _perceptron(X, y, epochs):
+    """Rosenblatt's perceptron with a constant feature; returns (w, b, converged)."""
+    Z = _with_one(np.asarray(X, dtype=np.float64))
+    s = 2.0 * np.asarray(y) - 1.0
+    v = np.zeros(Z.shape[1])
+    for _ in range(epochs):
+        errors = 0
+        for z, t in zip(Z, s):
+            if t * (v @ z) <= 0:
+                v += t * z
+                errors += 1
+        if errors == 0:
+            return v[1:], v[0], True
+    return v[1:], v[0], False
+
+
+# ===================================================================== the one-hidden-layer network
+def _check_ffnn(x, W0, w1):
+    W0 = as_float("W0", W0, ndim=2)
+    x = as_float("x", x, ndim=(1, 2))
+    if W0.shape[1] != x.shape[-1] + 1:
+        raise ValueError(f"W0: expected {x.shape[-1] + 1} columns (bias column w_0j0 plus one per input), "
+                         f"got shape {W0.shape}")
+    w1 = as_float("w1", w1, ndim=1)
+    if w1.shape != (W0.shape[0],):
+        raise ValueError(f"w1: expected shape ({W0.shape[0]},), one weight per hidden unit, got {w1.shape}")
+    same_dtype(x=x, W0=W0, w1=w1)
+    return x, W0, w1
+
+
+def _ffnn_logit(x, W0, w1):
+    x1 = _with_one(x)
+    a = layers.linear(W0, x1)
+    h = act.sigmoid(a)
+    return h @ w1, {"x1": x1, "a": a, "h": h}
+
+
+def ffnn_one_hidden(x, W0, w1):
+    """f(x, W) = σ1([w_100 w_110] · σ0(W0 [1, x]^T)) with (W0)_kj = w_0jk  (001); x (D,) or (N, D), W0 (H, D+1)."""
+    x, W0, w1 = _check_ffnn(x, W0, w1)
+    return act.sigmoid(_ffnn_logit(x, W0, w1)[0])
+
+
+def _ffnn_bce(x, y, W0, w1):
+    x, W0, w1 = _check_ffnn(x, W0, w1)
+    z, _ = _ffnn_logit(x, W0, w1)
+    return losses.binary_cross_entropy_with_logits(z, y)
+
+
+def _ffnn_bce_vjp(g, x, y, W0, w1):
+    x, W0, w1 = _check_ffnn(x, W0, w1)
+    z, c = _ffnn_logit(x, W0, w1)
+    dz = losses.binary_cross_entropy_with_logits_grad(z, y, g=g)
+    da = np.multiply.outer(dz, w1) * act.sigmoid_grad(c["a"])
+    return {"W0": layers.linear_backward(da, W0, c["x1"])["W"], "w1": dz @ c["h"]}
+
+
+FFNN_BCE = register_op(Op(
+    name="tum7-ffnn-bce", fn="tum7_ffnn_bce", forward=_ffnn_bce, vjp=_ffnn_bce_vjp,
+    args={"x": Arg(("N", 2), differentiable=False), "y": Arg(("N",), kind="binary"),
+          "W0": Arg(("H", 3)), "w1": Arg(("H",))},
+    analytic=False,
+    note="E = -Σ_n (y_n log f(x_n) + (1 - y_n) log(1 - f(x_n))), f = σ(w1 · σ(W0 [1, x])); no output bias"))
+
+
+def _xor_phi_op_forward(x):
+    return xor_feature_map(x)
+
+
+XOR_PHI = register_op(Op(
+    name="tum7-xor-features", fn="tum7_xor_features", forward=_xor_phi_op_forward,
+    vjp=lambda g, x: {"x": xor_feature_map_vjp(g, x)}, args={"x": Arg(("N", 2))},
+    note="φ(x) = (σ(5 + x1 + x2), σ(5 - x1 - x2)), output (N, 2)"))
+
+
+# ============================================================================= Gaussian likelihood
+LOG_2PI = math.log(2 * math.pi)
+
+
+def _check_regression_pair(f, y):
+    f = as_float("f", f, ndim=(0, 1))
+    y = as_float("y", y, ndim=(0, 1))
+    same_shape("f", f, "y", y)
+    same_dtype(f=f, y=y)
+    return f, y
+
+
+def gaussian_nll(f, y, reduction="sum"):
+    """E = -Σ_n log N(y_n | f_n, 1) = Σ_n [(y_n - f_n)^2 / 2 + log(2π) / 2]  (001 Example 3, corrected)."""
+    f, y = _check_regression_pair(f, y)
+    return reduce(0.5 * (y - f) ** 2 + 0.5 * LOG_2PI, check_reduction(reduction))
+
+
+def gaussian_nll_grad(f, y, reduction="sum", g=1.0):
+    """dE/df_n = f_n - y_n, times the upstream gradient and the reduction's scale."""
+    f, y = _check_regression_pair(f, y)
+    if f.ndim == 0:
+        return (f - y) * np.asarray(g, dtype=f.dtype)
+    return (f - y) * reduce_grad(g, f.shape, f.dtype, check_reduction(reduction))
+
+
+def _gaussian_nll_as_written(f, y):
+    """001 Example 3 as written: Σ_n (y_n - f_n)^2 + const, with const = (N/2) log 2π."""
+    f, y = _check_regression_pair(f, y)
+    return np.sum((y - f) ** 2) + 0.5 * f.size * LOG_2PI
+
+
+_NLL_ARGS = {"f": Arg(("N",)), "y": Arg(("N",), differentiable=False)}
+GAUSSIAN_NLL_AS_WRITTEN = register_op(Op(
+    name="tum7-gaussian-nll-as-written", fn="gaussian_nll", forward=_gaussian_nll_as_written,
+    vjp=lambda g, f, y: {"f": 2 * (as_float("f", f) - as_float("y", y)) * g}, args=_NLL_ARGS,
+    note="as written: Σ (y - f)^2 + const; the constant is taken as (N/2) log 2π so only the factor differs"))
+GAUSSIAN_NLL = register_op(Op(
+    name="tum7-gaussian-nll", fn="gaussian_nll", forward=lambda f, y: gaussian_nll(f, y),
+    vjp=lambda g, f, y: {"f": gaussian_nll_grad(f, y, g=g)}, args=_NLL_ARGS,
+    note="-Σ log N(y | f, 1) = ½ Σ (y - f)^2 + (N/2) log 2π"))
+
+
+# ====================================================================================== toy example
+ANGLES = ("radians", "degrees")
+
+
+def toy_forward(x, angle: str = "radians") -> dict:
+    """Modules of f(x) = 2/sin(exp(-x)): a = -x, b = exp(a), c = sin b, d = 2/c  (001 toy example).
+
+    `angle="degrees"` reads sin b with b in degrees (the reading behind the slide's numbers).
+    Returns the cache {"x", "a", "b", "c", "d", "angle"}.
+    """
+    x = as_float("x", x)
+    if angle not in ANGLES:
+        raise ValueError(f"angle: expected one of {ANGLES}, got {angle!r}")
+    a = -x
+    with np.errstate(over="ignore"):
+        b = np.exp(a)
+    if not np.all(np.isfinite(b)):
+        bound = -math.log(np.finfo(x.dtype).max)
+        raise ValueError(f"x: exp(-x) overflows {x.dtype} for the given x; expected x > {bound:.1f}")
+    unit = 1.0 if angle == "radians" else math.pi / 180
+    c = np.sin(unit * b)
+    if np.any(c == 0):
+        raise ValueError("x: f(x) = 2/sin(exp(-x)) is undefined where sin(exp(-x)) = 0")
+    return {"x": x, "a": a, "b": b, "c": c, "d": 2 / c, "angle": angle}
+
+
+def toy_local_derivatives(cache: dict) -> dict:
+    """∂a/∂x = -1, ∂b/∂a = exp(a), ∂c/∂b = cos b (times π/180 in degrees), ∂d/∂c = -2/c^2  (001)."""
+    if not isinstance(cache, dict) or not {"a", "b", "c", "angle"} <= set(cache):
+        raise ValueError("cache: expected the dict returned by toy_forward(x)")
+    unit = 1.0 if cache["angle"] == "radians" else math.pi / 180
+    a, b, c = cache["a"], cache["b"], cache["c"]
+    return {"∂a/∂x": -np.ones_like(a), "∂b/∂a": np.exp(a), "∂c/∂b": unit * np.cos(unit * b),
+            "∂d/∂c": -2 / c ** 2}
+
+
+def toy_f(x):
+    """f(x) = 2 / sin(exp(-x))  (001 toy example), elementwise, x in radians."""
+    return toy_forward(x)["d"]
+
+
+def toy_f_grad(x):
+    """∂f/∂x = ∂d/∂c ∂c/∂b ∂b/∂a ∂a/∂x, the product of the local derivatives."""
+    loc = toy_local_derivatives(toy_forward(x))
+    return loc["∂d/∂c"] * loc["∂c/∂b"] * loc["∂b/∂a"] * loc["∂a/∂x"]
+
+
+def _toy_g(g, x):
+    x = as_float("x", x)
+    g = as_float("g", g)
+    if g.shape != x.shape:
+        raise ValueError(f"g: expected the shape of x {x.shape}, got {g.shape}")
+    return g
+
+
+def _toy_chain_as_written(x):
+    """The slide's last equality ∂f/∂x = ∂d/∂c ∂f/∂x, evaluated as written."""
+    loc = toy_local_derivatives(toy_forward(x))
+    return loc["∂d/∂c"] * toy_f_grad(x)
+
+
+_TOY_ARGS = {"x": Arg(("N",), low=-1.0, high=3.0)}  # exp(-x) in (0.05, 2.7): sin stays away from 0
+TOY_F = register_op(Op(
+    name="tum7-toy-f", fn="toy_f", forward=toy_f, vjp=lambda g, x: {"x": _toy_g(g, x) * toy_f_grad(x)},
+    args=_TOY_ARGS, note="f(x) = 2 / sin(exp(-x)), backward = product of the four local derivatives"))
+TOY_CHAIN_AS_WRITTEN = register_op(Op(
+    name="tum7-toy-chain-as-written", fn="toy_f", forward=toy_f,
+    vjp=lambda g, x: {"x": _toy_g(g, x) * _toy_chain_as_written(x)}, args=_TOY_ARGS,
+    note="backward as the slide's last equality writes it: ∂d/∂c ∂f/∂x"))
+
+
+# ============================================================================ regression network
+def _check_regression(x, y, W, b, V, c):
+    W = as_float("W", W, ndim=2)
+    H, D = W.shape
+    x = as_float("x", x, ndim=1)
+    if x.shape != (D,):
+        raise ValueError(f"x: expected shape ({D},) to match W of shape {W.shape}, got {x.shape}")
+    b = as_float("b", b, ndim=1)
+    if b.shape != (H,):
+        raise ValueError(f"b: expected shape ({H},), got {b.shape}")
+    V = as_float("V", V, ndim=2)
+    if V.shape != (1, H):
+        raise ValueError(f"V: expected shape (1, {H}) (ŷ is a scalar), got {V.shape}")
+    c = as_float("c", c, ndim=1)
+    if c.shape != (1,):
+        raise ValueError(f"c: expected shape (1,), got {c.shape}")
+    y = as_float("y", y, ndim=1)
+    if y.shape != (1,):
+        raise ValueError(f"y: expected shape (1,) (a real target), got {y.shape}")
+    same_dtype(x=x, y=y, W=W, b=b, V=V, c=c)
+    return x, y, W, b, V, c
+
+
+def regression_forward(x, y, W, b, V, c):
+    """a = W x + b, h = σ(a), ŷ = V h + c, E = (ŷ - y)^2  (001); x (D,), W (H, D), b (H,), V (1, H), c, y (1,).
+
+    Returns (E, cache).
+    """
+    x, y, W, b, V, c = _check_regression(x, y, W, b, V, c)
+    a = layers.linear(W, x, b)
+    h = act.sigmoid(a)
+    yhat = layers.linear(V, h, c)
+    E = losses.squared_error(yhat, y)
+    return E, {"x": x, "y": y, "W": W, "b": b, "V": V, "c": c, "a": a, "h": h, "yhat": yhat}
+
+
+def regression_backward(cache: dict, g=1.0) -> dict:
+    """dE/dŷ = 2(ŷ - y); back through ŷ = V h + c, h = σ(a), a = W x + b; returns {"W","b","V","c","x"}."""
+    if not isinstance(cache, dict) or "yhat" not in cache:
+        raise ValueError("cache: expected the cache returned by regression_forward")
+    dyhat = losses.squared_error_grad(cache["yhat"], cache["y"], g=g)
+    top = layers.linear_backward(dyhat, cache["V"], cache["h"], cache["c"])
+    da = top["x"] * act.sigmoid_grad(cache["a"])
+    bottom = layers.linear_backward(da, cache["W"], cache["x"], cache["b"])
+    return {"W": bottom["W"], "b": bottom["b"], "V": top["W"], "c": top["b"], "x": bottom["x"]}
+
+
+def _regression_vjp(g, x, y, W, b, V, c):
+    return regression_backward(regression_forward(x, y, W, b, V, c)[1], g=g)
+
+
+REGRESSION_NET = register_op(Op(
+    name="tum7-regression-net", fn="tum7_regression_net",
+    forward=lambda x, y, W, b, V, c: regression_forward(x, y, W, b, V, c)[0], vjp=_regression_vjp,
+    args={"x": Arg(("D",)), "y": Arg((1,), differentiable=False), "W": Arg(("H", "D"), low=-1, high=1),
+          "b": Arg(("H",), low=-1, high=1), "V": Arg((1, "H"), low=-1, high=1), "c": Arg((1,))},
+    note="E = (V σ(W x + b) + c - y)^2 for one sample, a scalar"))
+
+
+# ============================================================== affine layer, numerator layout
+def affine_backward_numerator(dE_da, W, x) -> dict:
+    """The summary slide's backward in numerator layout: ∂E/∂W = x ∂E/∂a (D×H), ∂E/∂x = ∂E/∂a W (1×D),
+    ∂E/∂b = ∂E/∂a (1×H), for the row ∂E/∂a (1, H), W (H, D), x (D,) taken as a D×1 column  (001).
+
+    Each is the transpose of the gradient that `mlp_ref.linear_backward` returns.
+    """
+    W = as_float("W", W, ndim=2)
+    H, D = W.shape
+    x = as_float("x", x, ndim=1)
+    if x.shape != (D,):
+        raise ValueError(f"x: expected shape ({D},) to match W of shape {W.shape}, got {x.shape}")
+    dE_da = as_float("dE_da", dE_da, ndim=2)
+    if dE_da.shape != (1, H):
+        raise ValueError(f"dE_da: expected the 1×H row ∂E/∂a of shape (1, {H}) (numerator layout), "
+                         f"got {dE_da.shape}")
+    same_dtype(dE_da=dE_da, W=W, x=x)
+    return {"W": x[:, None] @ dE_da, "x": dE_da @ W, "b": dE_da.copy()}
+
+
+# ================================================================ module abstraction (forward/backward)
+class _Counted:
+    """A module with forward/backward, counting its visits and its multiply/add operations."""
+
+    def __init__(self):
+        self.visits = 0
+        self.ops = 0
+
+
+class _AffineModule(_Counted):
+    def __init__(self, W, b):
+        super().__init__()
+        self.W, self.b = W, b
+
+    def forward(self, x):
+        self.visits += 1
+        self.ops += self.W.size + self.b.size
+        self.x = x
+        return layers.linear(self.W, x, self.b)
+
+    def backward(self, g):
+        self.visits += 1
+        self.ops += 2 * self.W.size + self.b.size
+        grads = layers.linear_backward(g, self.W, self.x, self.b)
+        self.dW, self.db = grads["W"], grads["b"]
+        return grads["x"]
+
+
+class _SigmoidModule(_Counted):
+    def forward(self, a):
+        self.visits += 1
+        self.a = a
+        return act.sigmoid(a)
+
+    def backward(self, g):
+        self.visits += 1
+        return g * act.sigmoid_grad(self.a)
+
+
+class _SquaredErrorModule(_Counted):
+    def __init__(self, y):
+        super().__init__()
+        self.y = y
+
+    def forward(self, yhat):
+        self.visits += 1
+        self.yhat = yhat
+        return losses.squared_error(yhat, self.y)
+
+    def backward(self, g=1.0):
+        self.visits += 1
+        return losses.squared_error_grad(self.yhat, self.y, g=g)
+
+
+def _mlp_modules(sizes, rng, y):
+    mods = []
+    for l, (d_in, d_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+        mods.append(_AffineModule(rng.normal(size=(d_out, d_in)) / math.sqrt(d_in), rng.normal(size=d_out) * 0.1))
+        if l < len(sizes) - 2:
+            mods.append(_SigmoidModule())
+    mods.append(_SquaredErrorModule(y))
+    return mods
+
+
+def _run_modules(mods, x):
+    for m in mods:
+        x = m.forward(x)
+    return x
+
+
+def _backprop_modules(mods):
+    g = np.float64(1.0)
+    for m in reversed(mods):
+        g = m.backward(g)
+    return g
+
+
+def _param_count(mods):
+    return sum(m.W.size + m.b.size for m in mods if isinstance(m, _AffineModule))
+
+
+# ================================================================== small constructions for claims
+def _staircase_net(g, H, lo=-1.0, hi=1.0):
+    """A one-hidden-layer sigmoid network with a linear output that follows g in H steep steps."""
+    t = np.linspace(lo, hi, H + 1)
+    steep = 40.0 * H / (hi - lo)
+    W1 = np.full((H, 1), steep)
+    b1 = -steep * (t[:-1] + t[1:]) / 2
+    W2 = np.diff(g(t))[None, :]
+    b2 = np.array([g(t[:1])[0]])
+    return [W1, W2], [b1, b2]
+
+
+def _step(x):
+    return (x >= 0).astype(np.float64)
+
+
+def _smooth_target(x):
+    return np.sin(3 * x) + np.abs(x)
+
+
+def _sawtooth_net(k):
+    """k hidden layers of 2 ReLUs computing the k-fold tent map T(x) = 2 relu(x) - 4 relu(x - 1/2) on [0, 1]."""
+    first, inner = np.array([[1.0], [1.0]]), np.array([[2.0, -4.0], [2.0, -4.0]])
+    Ws = [first] + [inner] * (k - 1) + [np.array([[2.0, -4.0]])]
+    bs = [np.array([0.0, -0.5])] * k + [np.array([0.0])]
+    return Ws, bs
+
+
+def _linear_pieces(x, f):
+    """Number of linear pieces of a piecewise-linear f sampled on a grid containing its breakpoints."""
+    slopes = np.diff(f) / np.diff(x)
+    return int(np.sum(np.abs(np.diff(slopes)) > 1e-6)) + 1
+
+
+# =============================================================================================
+# Entries, in the order of the lecture.
+# =============================================================================================
+@entry(id="tum7-logreg", source=SRC, location="Another look at Logistic Regression", kind="formula",
+       statement=r"y | x ~ Bernoulli(σ(w^T x)), w^T x := w_0 + w_1 x_1 + ... + w_D x_D; graph with the "
+                 r"bias node 1 = x_0: a_0 = Σ_{j=0}^D x_j w_j, p(y = 1 | x) = σ(a_0) = f(x, w)",
+       op=losses.LOGISTIC)
+def _(r):
+    rng = np.random.default_rng(1)
+    D, N = 3, 6
+    w = rng.normal(size=D + 1)
+    X = rng.normal(size=(N, D))
+    y = np.array([0.0, 1.0, 1.0, 0.0, 1.0, 0.0])
+    wx = w[0] + X @ w[1:]
+    X0 = _with_one(X)
+    a0 = np.array([sum(X0[n, j] * w[j] for j in range(D + 1)) for n in range(N)])
+    r.close("a_0", a0, wx, what="a_0 = Σ_{j=0}^D x_j w_j with x_0 = 1 equals w_0 + w_1 x_1 + ... + w_D x_D")
+    p = act.sigmoid(a0)
+    r.close("p(y=1|x)", p, 1 / (1 + np.exp(-wx)), what="p(y = 1 | x) = σ(a_0)")
+    nll = -np.sum(np.log(p ** y * (1 - p) ** (1 - y)))
+    r.close("-log Bernoulli", losses.logistic_loss(w[1:], w[0], X, 2 * y - 1), nll,
+            what="-Σ log Bernoulli(y_n | σ(w^T x_n)) equals mlp_ref.logistic_loss with labels 2y - 1 in {-1, 1}")
+
+
+@entry(id="tum7-xor-not-separable", source=SRC, location="The XOR dataset", kind="claim",
+       statement="XOR is not linearly separable, so logistic regression (a linear decision boundary) fails")
+def _(r):
+    for name, X in XOR_ENCODINGS.items():
+        y = XOR_LABELS
+        res = linear_separability(X, y)
+        r.value(f"best line, {name}", {"accuracy": res["accuracy"], "w": res["w"], "b": res["b"]})
+        r.claim(f"not separable, {name}", not res["separable"],
+                f"XOR on {name}: over every direction and threshold the best line classifies "
+                f"{round(4 * res['accuracy'])} of 4 points")
+        same = np.array_equal(X[y == 1].mean(axis=0), X[y == 0].mean(axis=0))
+        r.claim(f"certificate, {name}", same,
+                f"{name}: the midpoint of the two positives equals the midpoint of the two negatives, so any "
+                "affine g(x) = w·x + b takes one value there that would have to be > 0 and < 0 (no line exists)")
+        _, _, converged = _perceptron(X, y, 1000)
+        r.claim(f"perceptron, {name}", not converged, f"{name}: the perceptron does not converge in 1000 epochs")
+        # Logistic regression with a bias: its BCE is convex in (w0, w), so a zero gradient is the optimum.
+        Z = _with_one(X)
+        grad = Z.T @ losses.binary_cross_entropy_with_logits_grad(np.zeros(4), y.astype(np.float64))
+        r.claim(f"logistic regression optimum, {name}", bool(np.all(grad == 0)),
+                f"{name}: the BCE gradient of logistic regression vanishes at w = 0 (convex loss: the global "
+                "minimum), where p(y = 1 | x) = 1/2 for every point, i.e. no point is classified")
+
+
+@entry(id="tum7-basis-functions", source=SRC, location="How to handle non-linearity? Basis functions (1)",
+       kind="formula",
+       statement=r"f(x, w) = σ(w_0 + Σ_{j=1}^{M-1} w_j φ_j(x)) = σ(w^T φ(x))   (1), with φ_0 ≡ 1 for the bias "
+                 r"w_0; linear in w")
+def _(r):
+    rng = np.random.default_rng(3)
+    M, N = 5, 7
+    x = rng.uniform(-2, 2, size=N)
+    phi = np.stack([np.ones(N)] + [np.sin(j * x) + x ** j for j in range(1, M)], axis=1)  # φ_0 ≡ 1
+    w, v = rng.normal(size=M), rng.normal(size=M)
+    explicit = act.sigmoid(w[0] + sum(w[j] * phi[:, j] for j in range(1, M)))
+    r.close("(1)", explicit, act.sigmoid(phi @ w), what="σ(w_0 + Σ_{j=1}^{M-1} w_j φ_j(x)) = σ(w^T φ(x)) with φ_0 ≡ 1")
+    alpha, beta = 0.7, -1.3
+    r.close("linear in w", phi @ (alpha * w + beta * v), alpha * (phi @ w) + beta * (phi @ v),
+            what="the pre-activation w^T φ(x) is linear in w (superposition for αw + βv)")
+
+
+@entry(id="tum7-xor-feature-map", source=SRC, location="Example: Handling XOR dataset by custom basis functions",
+       kind="definition",
+       statement=r"φ: R^3 -> R^2, φ(x) = φ(1, x_1, x_2) = (σ(5 + x_1 + x_2), σ(5 - x_1 - x_2))",
+       op=XOR_PHI)
+def _(r):
+    rng = np.random.default_rng(4)
+    x = np.concatenate([XOR_ENCODINGS["{0,1}^2"], XOR_ENCODINGS["{-1,1}^2"], rng.uniform(-3, 3, (6, 2))])
+    s = x[:, 0] + x[:, 1]
+    direct = np.stack([1 / (1 + np.exp(-(5 + s))), 1 / (1 + np.exp(-(5 - s)))], axis=1)
+    r.close("φ", xor_feature_map(x), direct, what="xor_feature_map = (σ(5 + x1 + x2), σ(5 - x1 - x2))")
+    for name, X in XOR_ENCODINGS.items():
+        r.value(f"φ(XOR {name})", xor_feature_map(X))
+    swapped = xor_feature_map(np.stack([s, np.zeros_like(s)], axis=1))
+    r.claim("depends on x1 + x2 only", bool(np.allclose(swapped, xor_feature_map(x), rtol=1e-12, atol=0)),
+            "φ(x1, x2) = φ(x1 + x2, 0): both features depend on x1 + x2 only, so the two XOR points of one "
+            "class with the same coordinate sum map to one point")
+
+
+@entry(id="tum7-xor-separable-after-phi", source=SRC,
+       location="Example: Handling XOR dataset by custom basis functions", kind="claim",
+       statement="the nonlinear map φ sends the XOR samples to a space (transformed R^2) where a hyperplane "
+                 "separates them")
+def _(r):
+    for name, X in XOR_ENCODINGS.items():
+        P = xor_feature_map(X)
+        res = linear_separability(P, XOR_LABELS)
+        r.value(f"separating line in φ-space, {name}", {"w": res["w"], "b": res["b"], "margin": res["margin"]})
+        r.claim(f"separable, {name}", res["separable"],
+                f"XOR on {name}: after φ a line w·φ + b = 0 separates the classes (margin {res['margin']:.2g}; "
+                f"the images lie within {np.max(np.ptp(P, axis=0)):.2g} of each other, so the margin is small)")
+        # Cross-check with the perceptron after standardising the features (an affine change of
+        # coordinates, which preserves separability and speeds up convergence).
+        Ps = (P - P.mean(axis=0)) / P.std(axis=0)
+        _, _, converged = _perceptron(Ps, XOR_LABELS, 20000)
+        r.claim(f"perceptron, {name}", converged, f"{name}: the perceptron converges on the standardised φ-images")
+
+
+@entry(id="tum7-xor-one-hidden-layer", source=SRC,
+       location="Example: Handling XOR dataset by custom basis functions (overall function)", kind="formula",
+       statement=r"f(x, w) = σ(w^T φ(x)) = σ_1([w_0 w_1] · σ_0([[5, 1, 1], [5, -1, -1]] [1, x_1, x_2]^T)); "
+                 r"w* = argmin_w Σ_{n=1}^N -(y_n log f(x_n, w) + (1 - y_n) log(1 - f(x_n, w)))",
+       op=FFNN_BCE)
+def _(r):
+    rng = np.random.default_rng(6)
+    x = rng.uniform(-2, 2, (8, 2))
+    w = rng.normal(size=2)
+    f_phi = act.sigmoid(xor_feature_map(x) @ w)
+    r.close("σ(w^T φ(x))", ffnn_one_hidden(x, A_XOR, w), f_phi,
+            what="σ_1([w_0 w_1] · σ_0(A [1, x1, x2])) equals σ(w^T φ(x))")
+    y = (rng.uniform(size=8) > 0.5).astype(np.float64)
+    objective = np.sum(-(y * np.log(f_phi) + (1 - y) * np.log(1 - f_phi)))
+    r.close("w* objective", _ffnn_bce(x, y, A_XOR, w), objective,
+            what="the BCE sum equals the loss of the network on its logits")
+
+
+@entry(id="tum7-xor-output-bias", source=SRC,
+       location="Example: Handling XOR dataset by custom basis functions (overall function)", kind="claim",
+       statement=r"f(x, w) = σ(w^T φ(x)) = σ_1([w_0 w_1] · σ_0([[5, 1, 1], [5, -1, -1]] [1, x_1, x_2]^T)), "
+                 r"w found by minimizing binary cross-entropy",
+       corrected_statement=r"the model needs an output bias, as in (1) with φ_0 ≡ 1: "
+                           r"f(x, w) = σ_1(w_0 + [w_1 w_2] · σ_0([[5, 1, 1], [5, -1, -1]] [1, x_1, x_2]^T)); "
+                           r"with it some w classifies all four XOR points")
+def _(r):
+    for name, X in XOR_ENCODINGS.items():
+        P = xor_feature_map(X)
+        homog = linear_separability(P, XOR_LABELS, through_origin=True)
+        affine = linear_separability(P, XOR_LABELS)
+        r.value(f"best accuracy without bias, {name}", homog["accuracy"])
+        # The positive image is a positive combination of the two negative images: no w puts it on the
+        # other side of a line through the origin.
+        coef = np.linalg.solve(P[XOR_LABELS == 0][[0, -1]].T, P[XOR_LABELS == 1][0])
+        r.value(f"positive image as a combination of the negative images, {name}", coef)
+        r.claim(f"as written, {name}", homog["separable"],
+                f"XOR on {name}: with f = σ([w_0 w_1] · φ(x)) and no bias, every w misclassifies a point (best "
+                f"{round(4 * homog['accuracy'])} of 4): the positive image φ = {coef[0]:.3g} φ(neg1) + "
+                f"{coef[1]:.3g} φ(neg2) lies in the cone of the negatives",
+                corrected_ok=affine["separable"])
+
+
+@entry(id="tum7-ffnn-one-hidden", source=SRC, location="How to find the basis functions?", kind="formula",
+       statement=r"f(x, W) = σ_1([w_100 w_110] · σ_0([[w_000, w_010, w_020], [w_001, w_011, w_021]] [1, x_1, x_2]^T)), "
+                 r"w_ijk: i = layer, j = input node, k = output node; W* = argmin_W Σ_n -(y_n log f + (1 - y_n) "
+                 r"log(1 - f)); a FFNN with 1 hidden layer; previously only w_100, w_110 were learned",
+       op=FFNN_BCE)
+def _(r):
+    rng = np.random.default_rng(7)
+    w = {(i, j, k): rng.normal() for i, j, k in itertools.product((0,), range(3), range(2))}
+    w.update({(1, j, 0): rng.normal() for j in range(2)})
+    W0 = np.array([[w[0, j, k] for j in range(3)] for k in range(2)])
+    w1 = np.array([w[1, 0, 0], w[1, 1, 0]])
+    x = rng.uniform(-2, 2, (5, 2))
+    explicit = []
+    for xn in x:
+        inp = (1.0, xn[0], xn[1])
+        h = [1 / (1 + math.exp(-sum(w[0, j, k] * inp[j] for j in range(3)))) for k in range(2)]
+        explicit.append(1 / (1 + math.exp(-sum(w[1, j, 0] * h[j] for j in range(2)))))
+    r.close("w_ijk", ffnn_one_hidden(x, W0, w1), np.array(explicit),
+            what="row k, column j of the matrix is w_0jk: a_k = Σ_j w_0jk x_j (x_0 = 1), f = σ(Σ_j w_1j0 h_j)")
+    r.close("XOR special case", ffnn_one_hidden(x, A_XOR, w1), act.sigmoid(xor_feature_map(x) @ w1),
+            what="w_000 = w_001 = 5, w_010 = w_020 = 1, w_011 = w_021 = -1 give the XOR slide's fixed φ")
+    mlp_out, cache = layers.mlp_forward(x, [W0[:, 1:], w1[None, :]], [W0[:, 0], np.zeros(1)],
+                                        activation="sigmoid", output_activation="sigmoid")
+    r.close("as an MLP", ffnn_one_hidden(x, W0, w1), mlp_out[:, 0],
+            what="mlp_ref.mlp_forward with one hidden layer (bias = column j = 0) and no output bias")
+    r.claim("hidden layers", len(cache["s"]) - 1 == 1,
+            f"{len(cache['s'])} weight layers: {len(cache['s']) - 1} hidden layer between input and output")
+
+
+@entry(id="tum7-deep-mlp", source=SRC, location="Making the model more complicated", kind="formula",
+       statement=r"f(x, W) = σ_2(W_2 σ_1(W_1 σ_0(W_0 x))), W = {W_0, W_1, W_2}: a Multi-layered Perceptron "
+                 r"(fully-connected feed-forward network)")
+def _(r):
+    rng = np.random.default_rng(8)
+    W0, W1, W2 = rng.normal(size=(4, 3)), rng.normal(size=(5, 4)), rng.normal(size=(2, 5))
+    x = rng.normal(size=(6, 3))
+    nested = act.sigmoid(layers.linear(W2, act.tanh(layers.linear(W1, act.tanh(layers.linear(W0, x))))))
+    r.close("MLP", layers.mlp_forward(x, [W0, W1, W2], activation="tanh", output_activation="sigmoid")[0], nested,
+            what="σ_2(W_2 σ_1(W_1 σ_0(W_0 x))) with σ_0 = σ_1 = tanh, σ_2 = sigmoid equals mlp_ref.mlp_forward")
+    by_hand = 1 / (1 + np.exp(-(np.tanh(np.maximum(x @ W0.T, 0) @ W1.T) @ W2.T)))
+    r.close("mixed activations", act.sigmoid(layers.linear(W2, act.tanh(layers.linear(W1, act.relu(
+        layers.linear(W0, x)))))), by_hand, what="with σ_0 = ReLU, σ_1 = tanh, σ_2 = sigmoid, against NumPy by hand")
+
+
+_Z = np.arange(-600, 601) / 100.0  # [-6, 6] in steps of 0.01, containing 0 exactly
+_AWAY = np.abs(_Z) > 1e-3
+
+
+@entry(id="tum7-act-sigmoid", source=SRC, location="Activation functions: Sigmoid", kind="definition",
+       statement=r"σ(x) = 1 / (1 + e^{-x})", op=act.SIGMOID)
+def _(r):
+    r.close("σ", act.sigmoid(_Z), 1 / (1 + np.exp(-_Z)), what="mlp_ref.sigmoid equals 1/(1 + e^{-x}) on [-6, 6]")
+    r.close("σ'", act.sigmoid_grad(_Z), _fd_elementwise(lambda z: 1 / (1 + np.exp(-z)), _Z),
+            what="σ'(x) = σ(x)(1 - σ(x)) against central differences", **FD)
+
+
+@entry(id="tum7-act-tanh", source=SRC, location="Activation functions: tanh", kind="definition",
+       statement=r"tanh(x)", op=act.TANH)
+def _(r):
+    r.close("tanh", act.tanh(_Z), (np.exp(_Z) - np.exp(-_Z)) / (np.exp(_Z) + np.exp(-_Z)),
+            what="tanh(x) = (e^x - e^{-x})/(e^x + e^{-x})")
+    r.close("tanh = 2σ(2x) - 1", act.tanh(_Z), 2 * act.sigmoid(2 * _Z) - 1, what="tanh(x) = 2σ(2x) - 1")
+    r.close("tanh'", act.tanh_grad(_Z), _fd_elementwise(np.tanh, _Z), what="tanh' = 1 - tanh^2", **FD)
+
+
+@entry(id="tum7-act-relu", source=SRC, location="Activation functions: ReLU", kind="definition",
+       statement=r"max(0, x)", op=act.RELU)
+def _(r):
+    r.close("ReLU", act.relu(_Z), np.maximum(0, _Z), what="mlp_ref.relu equals max(0, x)")
+    r.close("ReLU'", act.relu_grad(_Z[_AWAY]), _fd_elementwise(lambda z: np.maximum(0, z), _Z[_AWAY]),
+            what="derivative 1(x > 0) away from the kink at 0", **FD)
+
+
+@entry(id="tum7-act-leaky-relu", source=SRC, location="Activation functions: Leaky ReLU", kind="definition",
+       statement=r"max(0.1x, x)", op=act.LEAKY_RELU)
+def _(r):
+    r.close("leaky ReLU", act.leaky_relu(_Z, 0.1), np.maximum(0.1 * _Z, _Z),
+            what="mlp_ref.leaky_relu(x, slope=0.1) equals max(0.1x, x)")
+    r.close("branches", np.maximum(0.1 * _Z, _Z), np.where(_Z >= 0, _Z, 0.1 * _Z),
+            what="max(0.1x, x) is x for x >= 0 and 0.1x for x < 0")
+    r.close("leaky ReLU'", act.leaky_relu_grad(_Z[_AWAY], 0.1),
+            _fd_elementwise(lambda z: np.maximum(0.1 * z, z), _Z[_AWAY]),
+            what="derivative 1 for x > 0, 0.1 for x < 0", **FD)
+
+
+@entry(id="tum7-act-elu", source=SRC, location="Activation functions: ELU", kind="definition",
+       statement=r"ELU(x) = x for x >= 0, α(e^x - 1) for x < 0", op=act.ELU)
+def _(r):
+    for alpha in (0.5, 1.0, 1.5):
+        r.close(f"ELU α={alpha}", act.elu(_Z, alpha), np.where(_Z >= 0, _Z, alpha * (np.exp(_Z) - 1)),
+                what=f"mlp_ref.elu(x, alpha={alpha}) equals the two branches")
+        r.close(f"ELU' α={alpha}", act.elu_grad(_Z[_AWAY], alpha),
+                _fd_elementwise(lambda z, a=alpha: np.where(z >= 0, z, a * (np.exp(z) - 1)), _Z[_AWAY]),
+                what=f"ELU'(x) = 1 (x > 0), α e^x (x < 0) for α = {alpha}", **FD)
+        r.value(f"one-sided slopes at 0, α={alpha}", [alpha, 1.0])
+    r.claim("continuous at 0", bool(np.all([act.elu(np.array([-1e-12]), a)[0] > -1e-11 for a in (0.5, 1.0, 1.5)])),
+            "ELU is continuous at 0 for every α (α(e^0 - 1) = 0); its slope jumps from α to 1 unless α = 1")
+
+
+@entry(id="tum7-act-swish", source=SRC, location="Activation functions: Swish", kind="definition",
+       statement=r"x · σ(x)", op=act.SWISH)
+def _(r):
+    r.close("swish", act.swish(_Z), _Z / (1 + np.exp(-_Z)), what="mlp_ref.swish equals x σ(x)")
+    r.close("swish'", act.swish_grad(_Z), _fd_elementwise(lambda z: z / (1 + np.exp(-z)), _Z),
+            what="swish'(x) = σ(x) + x σ(x)(1 - σ(x))", **FD)
+
+
+@entry(id="tum7-softmax-not-elementwise", source=SRC, location="Activation functions", kind="claim",
+       statement="most activations act element-wise on a multi-dimensional input; softmax is the exception",
+       op=act.SOFTMAX)
+def _(r):
+    z = np.array([0.3, -1.2, 2.0, 0.5])
+    offdiag = ~np.eye(4, dtype=bool)
+    elementwise = {"sigmoid": act.sigmoid, "tanh": act.tanh, "relu": act.relu,
+                   "leaky_relu": act.leaky_relu, "elu": act.elu, "swish": act.swish}
+    worst = max(float(np.max(np.abs(_fd(f, z)[offdiag]))) for f in elementwise.values())
+    r.claim("elementwise", worst == 0.0,
+            f"the Jacobians of the six slide activations at a 4-vector are diagonal (largest off-diagonal "
+            f"entry {worst:g})")
+    J = act.softmax_jacobian(z)
+    r.close("softmax Jacobian", J, _fd(act.softmax, z), what="J = diag(p) - p p^T against central differences", **FD)
+    r.value("softmax Jacobian off-diagonal range", [float(J[offdiag].min()), float(J[offdiag].max())])
+    r.claim("not elementwise", bool(np.all(J[offdiag] < 0)),
+            f"every off-diagonal entry -p_i p_j of the softmax Jacobian is non-zero (largest magnitude "
+            f"{float(np.max(np.abs(J[offdiag]))):.3g}): changing one input changes every output")
+
+
+@entry(id="tum7-linear-collapse", source=SRC, location="Why use nonlinear activation functions?", kind="formula",
+       statement=r"f(x, W) = W_L(W_{L-1}(...(W_0 x)...)) = (W_L W_{L-1} ... W_1 W_0) x = W' x: a linear "
+                 r"transformation", op=layers.LINEAR)
+def _(r):
+    rng = np.random.default_rng(10)
+    shapes = [(4, 3), (6, 4), (2, 6), (5, 2)]  # W_0 ... W_3 (L = 3)
+    Ws = [rng.normal(size=s) for s in shapes]
+    x = rng.normal(size=(7, 3))
+    nested = x
+    for W in Ws:
+        nested = layers.linear(W, nested)
+    W_prime = Ws[3] @ Ws[2] @ Ws[1] @ Ws[0]
+    r.close("W'", layers.linear(W_prime, x), nested, what="W_L(...(W_0 x)) = (W_L ... W_0) x with W' of shape "
+            f"{W_prime.shape}")
+    r.close("as an MLP", layers.mlp_forward(x, Ws, activation="identity")[0], nested,
+            what="an MLP with identity activations computes the same W' x")
+
+
+@entry(id="tum7-nonlinear-stack", source=SRC, location="Why use nonlinear activation functions?", kind="formula",
+       statement=r"f(x, W) = W_L σ_k(W_{L-1} σ_{L-1}(... σ_0(W_0 x) ...)); for non-linear functions we can not "
+                 r"(in general) simplify it",
+       documented={"outer activation": "σ_k"},
+       corrected_statement=r"f(x, W) = W_L σ_{L-1}(W_{L-1} σ_{L-2}(... σ_0(W_0 x) ...)): σ_i is applied to "
+                           r"W_i(...), as σ_0(W_0 x) shows")
+def _(r):
+    rng = np.random.default_rng(11)
+    Ws = [rng.normal(size=s) for s in [(4, 3), (6, 4), (2, 6), (5, 2)]]
+    x = rng.normal(size=(200, 3))
+
+    def corrected():  # σ_i = tanh after W_i for i = 0 .. L-1, linear W_L
+        h = x
+        for W in Ws[:-1]:
+            h = np.tanh(h @ W.T)
+        return h @ Ws[-1].T
+
+    def as_written():
+        raise ValueError("the activation around W_{L-1}(...) is named σ_k, but k is not defined on the slide; "
+                         "following σ_0(W_0 x) it is σ_{L-1}, and the one inside is then σ_{L-2}, not σ_{L-1}")
+
+    expected = layers.mlp_forward(x, Ws, activation="tanh", output_activation="identity")[0]
+    r.close("outer activation", as_written, expected, corrected=corrected,
+            what="σ_k(W_{L-1} σ_{L-1}(...))")
+    resid = {}
+    for name, act_name in (("linear", "identity"), ("tanh", "tanh")):
+        out = layers.mlp_forward(x, Ws, activation=act_name)[0]
+        fit = np.linalg.lstsq(x, out, rcond=None)[0]
+        resid[name] = float(np.linalg.norm(x @ fit - out) / np.linalg.norm(out))
+    r.value("relative residual of the best single matrix W'", resid)
+    r.claim("no simplification", resid["tanh"] > 1e-2 and resid["linear"] < 1e-12,
+            f"on 200 inputs the best single linear map W' reproduces the linear stack (relative residual "
+            f"{resid['linear']:.1g}) but not the tanh stack (relative residual {resid['tanh']:.2g})")
+
+
+@entry(id="tum7-universal-approximation", source=SRC, location="Neural networks are universal approximators",
+       kind="claim",
+       statement="one hidden layer (squashing activation, e.g. sigmoid) with a linear output approximates any "
+                 "continuous function on a closed bounded subset of R^D given enough hidden units; likewise any "
+                 "function between discrete spaces")
+def _(r):
+    grid = np.linspace(-1, 1, 4001)
+    errors = {}
+    for H in (10, 30, 100, 300):
+        Ws, bs = _staircase_net(_smooth_target, H)
+        out = layers.mlp_forward(grid[:, None], Ws, bs, activation="sigmoid", output_activation="identity")[0][:, 0]
+        errors[H] = float(np.max(np.abs(out - _smooth_target(grid))))
+    r.value("sup error for sin(3x) + |x| on [-1, 1] by hidden width", errors)
+    e = list(errors.values())
+    r.claim("continuous", all(a > b for a, b in zip(e, e[1:])) and e[-1] < 0.05,
+            f"one sigmoid hidden layer + linear output approximates sin(3x) + |x| on [-1, 1]: sup error "
+            f"{e[0]:.3g} with 10 units down to {e[-1]:.3g} with 300")
+    wrong = 0
+    for n in (2, 3):
+        points = np.array(list(itertools.product((0.0, 1.0), repeat=n)))
+        W1 = 20 * (2 * points - 1)
+        b1 = -20 * (points.sum(axis=1) - 0.5)
+        for table in itertools.product((0.0, 1.0), repeat=2 ** n):
+            W2 = 20 * np.array([table])
+            out = layers.mlp_forward(points, [W1, W2], [b1, np.array([-10.0])], activation="sigmoid",
+                                     output_activation="sigmoid")[0][:, 0]
+            wrong += int(np.any((out > 0.5) != np.array(table, dtype=bool)))
+    r.claim("discrete", wrong == 0,
+            "all 16 Boolean functions of 2 inputs and all 256 of 3 inputs are computed exactly (after "
+            "thresholding at 1/2) by one sigmoid hidden layer with a unit per input point")
+
+
+@entry(id="tum7-one-hidden-any-function", source=SRC, location="Multiple hidden layers", kind="claim",
+       statement="by the universal approximation theorem a feed-forward network with 1 hidden layer can "
+                 "represent any function",
+       corrected_statement="a network with one hidden layer can approximate any continuous function on a closed "
+                           "and bounded set arbitrarily well (previous slide); a discontinuous function such as a "
+                           "step cannot be approximated uniformly, let alone represented")
+def _(r):
+    grid = np.concatenate([np.linspace(-1, 1, 4001), [-1e-9, 1e-9]])
+    step_err, smooth_err = {}, {}
+    for H in (11, 31, 101, 301):  # odd H: the step's jump falls exactly between two nodes, at x = 0
+        for target, errs in ((_step, step_err), (_smooth_target, smooth_err)):
+            Ws, bs = _staircase_net(target, H)
+            out = layers.mlp_forward(grid[:, None], Ws, bs, activation="sigmoid", output_activation="identity")[0]
+            errs[H] = float(np.max(np.abs(out[:, 0] - target(grid))))
+    r.value("sup error for the step 1[x >= 0] on [-1, 1] by hidden width", step_err)
+    r.value("sup error for sin(3x) + |x| by hidden width", smooth_err)
+    r.claim("any function", min(step_err.values()) < 0.05,
+            f"for the step 1[x >= 0] the sup error stays at {min(step_err.values()):.3g} or more for 11 to 301 "
+            "hidden units: a network is continuous, so near 0 it cannot be within 1/2 of both 0 and 1",
+            corrected_ok=min(smooth_err.values()) < 0.05 and min(step_err.values()) >= 0.5 - 1e-9)
+
+
+@entry(id="tum7-depth-efficiency", source=SRC, location="Multiple hidden layers", kind="claim",
+       statement="functions compact with k layers may need exponentially many hidden units with k - 1 layers; "
+                 "more layers can mean fewer hidden units and parameters")
+def _(r):
+    x = np.linspace(0, 1, 2 ** 13 + 1)  # dyadic grid: every breakpoint j / 2^k lies on it
+    pieces = {}
+    for k in range(1, 9):
+        Ws, bs = _sawtooth_net(k)
+        out = layers.mlp_forward(x[:, None], Ws, bs, activation="relu", output_activation="identity")[0][:, 0]
+        pieces[k] = _linear_pieces(x, out)
+    r.value("linear pieces of the k-fold tent map (2 ReLUs per layer, k layers)", pieces)
+    r.claim("deep: 2^k pieces", all(pieces[k] == 2 ** k for k in pieces),
+            "k hidden layers of 2 ReLUs (2k units) compute a sawtooth with 2^k linear pieces on [0, 1]")
+    rng = np.random.default_rng(13)
+    within = True
+    for m in (3, 10, 30):
+        W1 = np.ones((m, 1))
+        b1 = -rng.integers(1, 2 ** 13, m) / 2 ** 13
+        out = layers.mlp_forward(x[:, None], [W1, rng.normal(size=(1, m))], [b1, np.zeros(1)],
+                                 activation="relu", output_activation="identity")[0][:, 0]
+        within &= _linear_pieces(x, out) <= m + 1
+    r.claim("shallow: at most m + 1 pieces", bool(within),
+            "one hidden layer of m ReLUs gives at most m + 1 linear pieces (checked for m = 3, 10, 30), so the "
+            f"8-fold sawtooth needs at least {2 ** 8 - 1} hidden units in one layer versus 16 in 8 layers")
+
+
+@entry(id="tum7-loss-table", source=SRC, location="Loss function (table)", kind="claim",
+       statement="Prediction target | p(y|x) | Final layer | Loss function: Binary | Bernoulli | Sigmoid | Binary "
+                 "cross entropy; Discrete | Categorical | Softmax | Cross entropy; Continuous | Gaussian | "
+                 "Identity | Squared error",
+       documented={"Binary": "Bernoulli | Sigmoid | Binary cross entropy",
+                   "Discrete": "Categorical | Softmax | Cross entropy",
+                   "Continuous": "Gaussian | Identity | Squared error"})
+def _(r):
+    rng = np.random.default_rng(14)
+    a = rng.normal(size=6)
+    y = np.array([1.0, 0, 0, 1, 1, 0])
+    p = act.sigmoid(a)
+    nll = -np.sum(np.log(np.where(y == 1, p, 1 - p)))
+    r.claim("Binary", bool(np.isclose(losses.binary_cross_entropy_with_logits(a, y), nll, rtol=1e-12)),
+            "Binary: -Σ log Bernoulli(y | sigmoid(a)) equals the binary cross entropy")
+    A = rng.normal(size=(5, 3))
+    labels = np.array([0, 2, 1, 1, 0])
+    nll = -np.sum(np.log(act.softmax(A)[np.arange(5), labels]))
+    r.claim("Discrete", bool(np.isclose(losses.softmax_cross_entropy(A, labels), nll, rtol=1e-12)),
+            "Discrete: -Σ log Categorical(y | softmax(a)) equals the cross entropy")
+    f, t = rng.normal(size=6), rng.normal(size=6)
+    nll = -np.sum(-0.5 * (t - f) ** 2 - 0.5 * LOG_2PI)
+    ratio = (nll - 3 * LOG_2PI) / losses.squared_error(f, t)
+    r.value("Gaussian NLL minus its constant, over the squared error", ratio)
+    r.claim("Continuous", bool(np.isclose(ratio, 0.5, rtol=1e-12)),
+            "Continuous: -Σ log N(y | a, 1) = ½ squared error + (N/2) log 2π: the squared error up to the "
+            "factor ½ and a constant, with the same minimiser")
+
+
+@entry(id="tum7-loss-bernoulli", source=SRC, location="Example 1: Binary classification", kind="formula",
+       statement=r"f(x, W) = 1/(1 + exp(-a)) (a: logits); p(y | x) = Bernoulli(y | f(x, W)); E(W) = -Σ_n log "
+                 r"p(y_n | x_n) = -Σ_n (y_n log f(x_n, W) + (1 - y_n) log(1 - f(x_n, W)))",
+       op=losses.BCE_WITH_LOGITS)
+def _(r):
+    rng = np.random.default_rng(15)
+    a = rng.normal(scale=2, size=8)
+    y = (rng.uniform(size=8) > 0.5).astype(np.float64)
+    f = 1 / (1 + np.exp(-a))
+    nll = -np.sum(np.log(f ** y * (1 - f) ** (1 - y)))
+    r.close("E", -np.sum(y * np.log(f) + (1 - y) * np.log(1 - f)), nll,
+            what="-Σ log Bernoulli(y_n | f_n) = -Σ (y_n log f_n + (1 - y_n) log(1 - f_n))")
+    r.close("BCE", losses.binary_cross_entropy(f, y), nll, what="mlp_ref.binary_cross_entropy(f, y)")
+    r.close("BCE on logits", losses.binary_cross_entropy_with_logits(a, y), nll,
+            what="mlp_ref.binary_cross_entropy_with_logits(a, y)")
+    r.close("logits", np.log(f / (1 - f)), a, what="a = log(f / (1 - f)) is the logit of f")
+
+
+@entry(id="tum7-loss-categorical", source=SRC, location="Example 2: Multi-class classification", kind="formula",
+       statement=r"y_n in {0, 1}^K (one-hot); f_k(x, W) = exp(a_k) / Σ_{j=1}^K exp(a_j); p(y | x) = "
+                 r"Categorical(y | f(x, W)); E(W) = -Σ_n log p(y_n | x_n) = -Σ_n Σ_k y_nk log f_k(x_n, W)",
+       op=losses.SOFTMAX_CE)
+def _(r):
+    rng = np.random.default_rng(16)
+    A = rng.normal(scale=2, size=(6, 4))
+    labels = np.array([0, 3, 1, 2, 2, 0])
+    Y = np.eye(4)[labels]
+    f = np.exp(A) / np.exp(A).sum(axis=1, keepdims=True)
+    nll = -np.sum(np.log(np.prod(f ** Y, axis=1)))
+    r.close("E", -np.sum(Y * np.log(f)), nll, what="-Σ log Categorical(y_n | f_n) = -Σ_n Σ_k y_nk log f_nk")
+    r.close("softmax", act.softmax(A), f, what="mlp_ref.softmax equals exp(a_k) / Σ_j exp(a_j)")
+    r.close("CE", losses.categorical_cross_entropy(f, Y), nll, what="mlp_ref.categorical_cross_entropy(f, Y)")
+    r.close("CE on logits", losses.softmax_cross_entropy(A, labels), nll,
+            what="mlp_ref.softmax_cross_entropy(a, labels) with the one-hot rows as 0-based labels")
+
+
+@entry(id="tum7-loss-gaussian", source=SRC, location="Example 3: Single-output regression", kind="formula",
+       statement=r"f(x, W) = a; p(y | x) = N(y | f(x, W), 1); E(W) = -Σ_n log p(y_n | x_n) = "
+                 r"Σ_n (y_n - f(x_n, W))^2 + const.",
+       op=GAUSSIAN_NLL_AS_WRITTEN, corrected=GAUSSIAN_NLL,
+       corrected_statement=r"E(W) = -Σ_n log N(y_n | f(x_n, W), 1) = ½ Σ_n (y_n - f(x_n, W))^2 + (N/2) log 2π: "
+                           r"the squared error up to the factor ½ (same minimiser, gradient halved)")
+def _(r):
+    rng = np.random.default_rng(17)
+    y = rng.normal(size=5)
+    preds = [rng.normal(size=5) for _ in range(4)]
+    nll = np.array([-np.sum(np.log(np.exp(-0.5 * (y - f) ** 2) / math.sqrt(2 * math.pi))) for f in preds])
+    se = np.array([np.sum((y - f) ** 2) for f in preds])
+    const = nll[0] - se[0]  # the one constant that could make the first prediction agree
+    r.value("NLL minus squared error, per prediction", nll - se)
+    r.close("Σ(y - f)^2 + const", se + const, nll, corrected=0.5 * se + 2.5 * LOG_2PI,
+            what="-Σ log N(y | f, 1) against Σ(y - f)^2 + const for 4 predictions (const fitted to the first)")
+    f = preds[1]
+    r.close("gradient", 2 * (f - y), _fd(lambda v: gaussian_nll(v, y), f), corrected=gaussian_nll_grad(f, y),
+            what="∂E/∂f: as written 2(f - y), the likelihood gives f - y", **FD)
+    r.close("gaussian_nll", gaussian_nll(f, y), nll[1], what="gaussian_nll(f, y) = -Σ log N(y | f, 1)")
+
+
+@entry(id="tum7-loss-mae", source=SRC, location="Choosing the loss", kind="claim",
+       statement="MSE; MAE: helps with outliers, but its gradient does not depend on the distance to the "
+                 "optimum", op=losses.MAE)
+def _(r):
+    dists = np.array([0.01, 1.0, 100.0])
+    mae_g = np.array([abs(float(losses.mae_grad(np.array([d]), np.array([0.0]))[0])) for d in dists])
+    mse_g = np.array([abs(float(losses.mse_grad(np.array([d]), np.array([0.0]))[0])) for d in dists])
+    r.value("|dMAE/dŷ| at distances 0.01, 1, 100", mae_g)
+    r.value("|dMSE/dŷ| at distances 0.01, 1, 100", mse_g)
+    r.claim("MAE gradient", bool(np.all(mae_g == mae_g[0])),
+            f"|∂MAE/∂ŷ| = {mae_g[0]:g} at distances 0.01, 1 and 100 (MSE: {mse_g[0]:g}, {mse_g[1]:g}, {mse_g[2]:g})")
+    data = np.array([1.0, 2.0, 3.0, 4.0, 100.0])
+    cands = np.arange(0, 2501) / 25.0
+    best_mse = cands[np.argmin([losses.mse(np.full(5, c), data) for c in cands])]
+    best_mae = cands[np.argmin([losses.mae(np.full(5, c), data) for c in cands])]
+    r.value("best constant prediction for 1, 2, 3, 4, 100 (MSE, MAE)", [best_mse, best_mae])
+    r.claim("outliers", best_mae == 3.0 and best_mse == 22.0,
+            f"for 1, 2, 3, 4 and the outlier 100 the MAE-optimal constant is the median {best_mae:g}, the "
+            f"MSE-optimal one the mean {best_mse:g}")
+
+
+@entry(id="tum7-loss-huber", source=SRC, location="Choosing the loss", kind="claim",
+       statement="Huber loss: MSE at close distances, MAE far away",
+       op=losses.HUBER)
+def _(r):
+    delta = 1.0
+    near = np.linspace(-delta, delta, 201)
+    far = np.concatenate([np.linspace(-50, -1.01, 100), np.linspace(1.01, 50, 100)])
+    zero = np.zeros_like
+    r.close("near", losses.huber(near, zero(near), delta, reduction="none"), 0.5 * near ** 2,
+            what="for |r| <= δ Huber is the squared error ½ r^2")
+    r.close("far", losses.huber(far, zero(far), delta, reduction="none"), delta * (np.abs(far) - delta / 2),
+            what="for |r| > δ Huber is the absolute error δ|r| shifted by δ^2/2")
+    r.close("gradient", losses.huber_grad(far, zero(far), delta, reduction="sum"), delta * np.sign(far),
+            what="far away its gradient is δ sign(r), independent of the distance like MAE's")
+
+
+@entry(id="tum7-loss-logcosh", source=SRC, location="Choosing the loss", kind="claim",
+       statement="LogCosh: MSE at close distances, MAE far away",
+       op=losses.LOGCOSH)
+def _(r):
+    small = np.array([1e-1, 1e-2, 1e-3])
+    large = np.array([5.0, 10.0, 20.0])
+    lc = lambda v: losses.logcosh(v, np.zeros_like(v), reduction="none")  # noqa: E731
+    near_dev = np.abs(lc(small) / (0.5 * small ** 2) - 1)
+    far_dev = np.abs(lc(large) - (large - math.log(2)))
+    r.value("|log cosh(r) / (r^2/2) - 1| at r = 0.1, 0.01, 0.001", near_dev)
+    r.value("|log cosh(r) - (|r| - log 2)| at r = 5, 10, 20", far_dev)
+    r.claim("near", bool(np.all(np.diff(near_dev) < 0) and near_dev[-1] < 1e-6),
+            f"log cosh(r) / (r^2/2) -> 1 as r -> 0 (deviation {near_dev[-1]:.1g} at r = 1e-3): quadratic like "
+            "MSE (with the factor ½)")
+    r.claim("far", bool(np.all(np.diff(far_dev) < 0) and far_dev[-1] < 1e-15),
+            f"log cosh(r) - (|r| - log 2) -> 0 as |r| grows ({far_dev[-1]:.1g} at r = 20): linear like MAE")
+    farther = np.array([20.0, 30.0, 40.0])
+    r.close("gradient", losses.logcosh_grad(farther, np.zeros(3), reduction="sum"), np.ones(3),
+            what="far away (r = 20, 30, 40) the gradient tanh(r) is 1, independent of the distance like MAE's")
+
+
+def _gauss_bins(edges, mean, sd):
+    """Exact probability of each bin of N(mean, sd^2) on the given edges."""
+    cdf = np.array([0.5 * (1 + math.erf((e - mean) / (sd * math.sqrt(2)))) for e in edges])
+    return np.diff(cdf)
+
+
+@entry(id="tum7-loss-wasserstein", source=SRC, location="Choosing the loss", kind="claim",
+       statement="Wasserstein (earth mover's) distance: for continuous distributions", op=losses.WASSERSTEIN)
+def _(r):
+    dx = 1e-3
+    edges = np.arange(-15, 15 + dx / 2, dx)
+    p = _gauss_bins(edges, 0, 1)
+    # Riemann sum with step 1e-3 of |F - G|, which has a kink where the CDFs cross: error O(dx^2).
+    tol = {"rtol": 1e-6, "atol": 0}
+    r.close("shift", losses.wasserstein_1d(p, _gauss_bins(edges, 1, 1), dx), 1.0,
+            what="W1(N(0,1), N(1,1)) = 1 (a shift by 1)", **tol)
+    r.close("scale", losses.wasserstein_1d(p, _gauss_bins(edges, 0, 2), dx), math.sqrt(2 / math.pi),
+            what="W1(N(0,1), N(0,4)) = (2 - 1) E|Z| = sqrt(2/π)", **tol)
+
+
+@entry(id="tum7-loss-kl", source=SRC, location="Choosing the loss", kind="claim",
+       statement="KL-divergence: for continuous distributions", op=losses.KL)
+def _(r):
+    dx = 1e-3
+    x = np.arange(-15, 15 + dx / 2, dx)
+    pdf = lambda t, m, s: np.exp(-0.5 * ((t - m) / s) ** 2) / (s * math.sqrt(2 * math.pi))  # noqa: E731
+    closed = math.log(1.5) + (1 + 1) / (2 * 1.5 ** 2) - 0.5
+    r.close("KL(N(0,1) || N(1,1.5^2))", losses.kl_divergence(pdf(x, 0, 1) * dx, pdf(x, 1, 1.5) * dx), closed,
+            what="kl_divergence on densities sampled with step 1e-3 against log(σ2/σ1) + (σ1^2 + Δμ^2)/(2σ2^2) - ½")
+
+
+@entry(id="tum7-nonconvex", source=SRC, location="Minimizing the loss function", kind="claim",
+       statement="E(W) is often non-convex; there may be several local minima, many of them equivalent")
+def _(r):
+    rng = np.random.default_rng(19)
+    D, H, N = 2, 3, 20
+    W, b, V, c = rng.normal(size=(H, D)), rng.normal(size=H), rng.normal(size=(1, H)), rng.normal(size=1)
+    X = rng.normal(size=(N, D))
+    Y = [regression_forward(x, np.zeros(1), W, b, V, c)[1]["yhat"] for x in X]  # targets from the teacher
+
+    def E(W, b, V, c):
+        return float(sum(regression_forward(x, y, W, b, V, c)[0] for x, y in zip(X, Y)))
+
+    perm = [1, 2, 0]
+    E_star, E_perm = E(W, b, V, c), E(W[perm], b[perm], V[:, perm], c)
+    E_mid = E((W + W[perm]) / 2, (b + b[perm]) / 2, (V + V[:, perm]) / 2, c)
+    r.value("E at the teacher, at its hidden-unit permutation, at their midpoint", [E_star, E_perm, E_mid])
+    r.claim("equivalent minima", E_star == 0 and E_perm < 1e-20 and not np.allclose(W, W[perm]),
+            "permuting the hidden units gives a different W with the same loss 0: equivalent (global) minima")
+    r.claim("non-convex", E_mid > 0.5 * (E_star + E_perm) + 1e-6,
+            f"at the midpoint of the two minima E = {E_mid:.3g} > 0 = the average of their losses, which a "
+            "convex E cannot do")
+
+
+@entry(id="tum7-gradient-descent", source=SRC, location="Minimizing the loss function", kind="algorithm",
+       statement=r"W^(new) = W^(old) - τ ∇_W E(W^(old))")
+def _(r):
+    rng = np.random.default_rng(20)
+    x, y = rng.normal(size=3), np.array([0.7])
+    W, b, V, c = rng.normal(size=(4, 3)), rng.normal(size=4), rng.normal(size=(1, 4)), np.zeros(1)
+    E0, cache = regression_forward(x, y, W, b, V, c)
+    grad = regression_backward(cache)["W"]
+    r.close("step", gradient_descent_step(W, grad, 0.1), W - 0.1 * grad,
+            what="mlp_ref.gradient_descent_step(W, ∇E, τ) = W - τ ∇E")
+    ratios = []
+    for tau in (1e-2, 1e-3, 1e-4):
+        E1 = regression_forward(x, y, gradient_descent_step(W, grad, tau), b, V, c)[0]
+        ratios.append(float((E0 - E1) / (tau * np.sum(grad ** 2))))
+    r.value("(E_old - E_new) / (τ |∇E|^2) for τ = 1e-2, 1e-3, 1e-4", ratios)
+    r.claim("descent", all(q > 0 for q in ratios) and abs(ratios[-1] - 1) < 1e-3,
+            f"a small step lowers E by τ|∇E|^2 to first order (ratio {ratios[-1]:.6f} at τ = 1e-4)")
+    losses_seen = []
+    Wt = W
+    for _ in range(200):
+        Et, cache = regression_forward(x, y, Wt, b, V, c)
+        losses_seen.append(float(Et))
+        Wt = gradient_descent_step(Wt, regression_backward(cache)["W"], 0.5)
+    monotone = all(e0 >= e1 for e0, e1 in zip(losses_seen, losses_seen[1:]))
+    r.claim("converges", monotone and losses_seen[-1] < 1e-6 * losses_seen[0],
+            f"200 steps with τ = 0.5 lower E monotonically from {losses_seen[0]:.3g} to {losses_seen[-1]:.2g}")
+
+
+@entry(id="tum7-numeric-gradient", source=SRC, location="How can we compute the gradient? 2) Numeric",
+       kind="formula",
+       statement=r"∂E_n/∂w_ij = (E_n(w_ij + ε) - E_n(w_ij)) / ε + O(ε)",
+       documented={"error": "O(ε)"})
+def _(r):
+    rng = np.random.default_rng(21)
+    x, y = rng.normal(size=3), np.array([0.4])
+    W, b, V, c = rng.normal(size=(4, 3)), rng.normal(size=4), rng.normal(size=(1, 4)), rng.normal(size=1)
+    exact = regression_backward(regression_forward(x, y, W, b, V, c)[1])["W"]
+    eps = np.array([1e-1, 3e-2, 1e-2, 3e-3, 1e-3, 3e-4, 1e-4])
+    err = np.array([np.max(np.abs(numerical_gradient(lambda w: regression_forward(x, y, w, b, V, c)[0], W, e)
+                                  - exact)) for e in eps])
+    slope = _slope(eps, err)
+    r.value("max error of the forward difference for ε = 1e-1 ... 1e-4", err)
+    r.value("log-log slope of the error against ε", slope)
+    r.claim("error", abs(slope - 1) < 0.1, f"the error falls like ε^{slope:.3f}: first order, O(ε)")
+
+
+@entry(id="tum7-numeric-cost", source=SRC, location="How can we compute the gradient? 2) Numeric", kind="claim",
+       statement="one evaluation of the difference quotient costs O(|W|); one per parameter makes ∇_W E cost "
+                 "O(|W|^2)",
+       documented={"per evaluation": "O(|W|)", "gradient": "O(|W|^2)"})
+def _(r):
+    rng = np.random.default_rng(22)
+    sizes, per_eval, total, evaluations = [], [], [], []
+    for h in (2, 4, 8, 16, 32):
+        x, y = rng.normal(size=4), np.array([0.3])
+        mods = _mlp_modules((4, h, h, 1), rng, y)
+        shapes = [(m.W.shape, m.b.shape) for m in mods if isinstance(m, _AffineModule)]
+        theta = np.concatenate([np.concatenate([m.W.ravel(), m.b]) for m in mods if isinstance(m, _AffineModule)])
+        calls = [0]
+
+        def E(t):
+            calls[0] += 1
+            i = 0
+            for m, (ws, bsh) in zip([m for m in mods if isinstance(m, _AffineModule)], shapes):
+                m.W = t[i:i + m.W.size].reshape(ws)
+                i += m.W.size
+                m.b = t[i:i + m.b.size]
+                i += m.b.size
+            return _run_modules(mods, x)
+
+        ops_before = sum(m.ops for m in mods)
+        E(theta)
+        one = sum(m.ops for m in mods) - ops_before
+        calls[0] = 0
+        before = sum(m.ops for m in mods)
+        numerical_gradient(E, theta, 1e-6)
+        sizes.append(theta.size)
+        per_eval.append(one)
+        total.append(sum(m.ops for m in mods) - before)
+        evaluations.append(calls[0] == theta.size + 1)
+    r.value("|W|", sizes)
+    r.value("operations per evaluation / |W|", [p / s for p, s in zip(per_eval, sizes)])
+    r.claim("evaluations", all(evaluations), "the forward difference evaluates E exactly |W| + 1 times")
+    r.claim("per evaluation", all(p == s for p, s in zip(per_eval, sizes)),
+            "one evaluation of E costs exactly |W| multiply-adds and bias additions in the affine layers")
+    slope = _slope(sizes, total)
+    r.value("log-log slope of the operations for the whole gradient against |W|", slope)
+    r.claim("gradient", abs(slope - 2) < 0.05,
+            f"|W| + 1 evaluations per gradient: operations grow like |W|^{slope:.3f}, i.e. O(|W|^2)")
+
+
+@entry(id="tum7-symbolic-cases", source=SRC, location="How can we compute the gradient? 3) Symbolic differentiation",
+       kind="claim",
+       statement="symbolic gradients can need exponentially many cases (e.g. several layers of ReLUs)")
+def _(r):
+    x = ((np.arange(2 ** 13) + 0.5) / 2 ** 13)[:, None]  # cell midpoints: no pre-activation is exactly 0
+    counts = {}
+    for k in range(1, 9):
+        Ws, bs = _sawtooth_net(k)
+        _, cache = layers.mlp_forward(x, Ws, bs, activation="relu", output_activation="identity")
+        patterns = np.concatenate([(s > 0) for s in cache["s"][:-1]], axis=1)
+        counts[k] = len({p.tobytes() for p in patterns})
+    r.value("distinct ReLU on/off patterns over [0, 1] with k layers of 2 units", counts)
+    r.claim("exponentially many cases", all(counts[k] == 2 ** k for k in counts),
+            "each on/off pattern of the ReLUs gives a different symbolic gradient expression; with k layers of 2 "
+            f"ReLUs the inputs in [0, 1] realise 2^k patterns ({counts[8]} for k = 8)")
+
+
+@entry(id="tum7-backprop-cost", source=SRC, location="How can we compute the gradient? 4) Automatic differentiation",
+       kind="claim",
+       statement="backpropagation evaluates ∇_W E(W) in O(|W|), every neuron visited only twice",
+       documented={"evaluation": "O(|W|)", "visits": "only twice"})
+def _(r):
+    rng = np.random.default_rng(23)
+    sizes, ops, visits = [], [], set()
+    for h in (2, 4, 8, 16, 32, 64):
+        y = np.array([0.3])
+        mods = _mlp_modules((4, h, h, 1), rng, y)
+        _run_modules(mods, rng.normal(size=4))
+        _backprop_modules(mods)
+        sizes.append(_param_count(mods))
+        ops.append(sum(m.ops for m in mods))
+        visits |= {m.visits for m in mods}
+    slope = _slope(sizes, ops)
+    r.value("operations of forward + backward / |W|", [o / s for o, s in zip(ops, sizes)])
+    r.claim("evaluation", abs(slope - 1) < 0.05,
+            f"forward + backward cost grows like |W|^{slope:.3f}: O(|W|), about 3|W| operations")
+    r.claim("visits", visits == {2}, "every module is visited exactly twice: once forward, once backward")
+
+
+@entry(id="tum7-toy-modules", source=SRC, location="Backpropagation: Toy example", kind="definition",
+       statement=r"f(x) = 2 / sin(exp(-x)) = d(c(b(a(x)))), modules a(x) = -x, b(a) = exp(a), c(b) = sin b, "
+                 r"d(c) = 2/c", op=TOY_F)
+def _(r):
+    x = np.linspace(-1, 3, 41)
+    cache = toy_forward(x)
+    r.close("composition", cache["d"], 2 / np.sin(np.exp(-x)), what="d(c(b(a(x)))) equals 2 / sin(exp(-x))")
+
+
+@entry(id="tum7-toy-chain-rule", source=SRC, location="Backpropagation: Toy example (chain rule)", kind="formula",
+       statement=r"∂f/∂x = ∂d/∂c ∂c/∂b ∂b/∂a ∂a/∂x = ∂d/∂c ∂f/∂x; ∂f/∂x is the global derivative, the factors "
+                 r"the local derivatives",
+       op=TOY_CHAIN_AS_WRITTEN, corrected=TOY_F,
+       corrected_statement=r"∂f/∂x = ∂d/∂c ∂c/∂b ∂b/∂a ∂a/∂x = ∂d/∂c ∂c/∂x (the second factor is ∂c/∂x, "
+                           r"not ∂f/∂x)")
+def _(r):
+    x = np.linspace(-1, 3, 21)
+    reference = np.array([_fd(toy_f, xi) for xi in x])
+    r.close("product of local derivatives", toy_f_grad(x), reference,
+            what="∂d/∂c ∂c/∂b ∂b/∂a ∂a/∂x against central differences", **FD)
+    loc = toy_local_derivatives(toy_forward(x))
+    dc_dx = np.array([_fd(lambda v: toy_forward(v)["c"], xi) for xi in x])
+    r.close("= ∂d/∂c ∂f/∂x", _toy_chain_as_written(x), reference, corrected=loc["∂d/∂c"] * dc_dx,
+            what="the last equality, ∂d/∂c ∂f/∂x", **FD)
+
+
+@entry(id="tum7-backprop-recipe", source=SRC, location="Backpropagation in a nutshell", kind="algorithm",
+       statement="modules; symbolic local derivatives; forward pass for x caching the intermediate values; local "
+                 "derivatives at x; global derivative = product of the local derivatives", op=TOY_F)
+def _(r):
+    modules = [(lambda v: -v, lambda v: -np.ones_like(v)), (np.exp, np.exp), (np.sin, np.cos),
+               (lambda v: 2 / v, lambda v: -2 / v ** 2)]
+    x = np.linspace(-1, 3, 41)
+    inputs, v = [], x
+    for fwd, _ in modules:  # forward pass, caching each module's input
+        inputs.append(v)
+        v = fwd(v)
+    glob = np.ones_like(x)
+    for (_, local), cached in zip(modules, inputs):
+        glob = glob * local(cached)
+    r.close("f", v, toy_f(x), what="the forward pass through the four modules gives f(x)")
+    r.close("global derivative", glob, np.array([_fd(toy_f, xi) for xi in x]),
+            what="the product of the local derivatives at the cached values against central differences", **FD)
+
+
+@entry(id="tum7-toy-local-derivatives", source=SRC, location="Work out the local derivatives", kind="formula",
+       statement=r"a(x) = -x: ∂a/∂x = -1; b(a) = exp(a): ∂b/∂a = exp(a); c(b) = sin b: ∂c/∂b = cos b; "
+                 r"d(c) = 2/c: ∂d/∂c = -2/c^2",
+       documented={"∂a/∂x": "-1", "∂b/∂a": "exp(a)", "∂c/∂b": "cos b", "∂d/∂c": "-2/c^2"}, op=TOY_F)
+def _(r):
+    x = np.linspace(-1, 3, 21)
+    cache = toy_forward(x)
+    loc = toy_local_derivatives(cache)
+    r.number("∂a/∂x", loc["∂a/∂x"][0])
+    pairs = {"∂b/∂a": (np.exp, cache["a"]), "∂c/∂b": (np.sin, cache["b"]), "∂d/∂c": (lambda c: 2 / c, cache["c"])}
+    r.close("∂a/∂x for all x", loc["∂a/∂x"], _fd_elementwise(lambda v: -v, x), what="∂a/∂x = -1 at 21 points", **FD)
+    for key, (module, at) in pairs.items():
+        r.close(key, loc[key], _fd_elementwise(module, at), what=f"{key} = {r.documented[key]} at 21 points", **FD)
+
+
+_X_TOY = -4.499
+
+
+@entry(id="tum7-toy-forward", source=SRC, location="Forward pass", kind="example",
+       statement=r"at x = -4.499: a = -x = 4.499, b = exp(a) = 90, c = sin b = 1, d = 2/c = 2",
+       documented={"x": "-4.499", "a": "4.499", "b": "90", "c": "1", "d": "2"})
+def _(r):
+    cache = toy_forward(np.array(_X_TOY))
+    deg = toy_forward(np.array(_X_TOY), angle="degrees")
+    r.number("x", cache["x"])
+    for key in ("a", "b", "c", "d"):
+        r.number(key, cache[key])
+    r.value("c, d with b read in degrees", [deg["c"], deg["d"]])
+    r.convention("angle unit", abs(float(cache["c"]) - float(deg["c"])) > 1e-3,
+                 f"angle unit: the slide's c = sin b = 1 is sin 90° (b = {float(cache['b']):.4f} in degrees gives "
+                 f"c = {float(deg['c']):.7f}, d = {float(deg['d']):.7f}); NumPy/torch read b in radians: "
+                 f"c = sin({float(cache['b']):.4f}) = {float(cache['c']):.4f}, d = {float(cache['d']):.4f}, which "
+                 "also round to the printed 1 and 2; mlp_ref's toy_forward(x, angle=...) gives both")
+
+
+@entry(id="tum7-toy-backward", source=SRC, location="Backward pass", kind="example",
+       statement=r"∂a/∂x = -1; ∂c/∂b = cos b = cos 90 = 0; ∂b/∂a = exp(a) = exp(4.499) = 90; ∂d/∂c = -2/c^2 = "
+                 r"-2/1^2 = -2; ∂f/∂x = ∂d/∂c ∂c/∂b ∂b/∂a ∂a/∂x = -2 · 0 · 90 · -1 = 0",
+       documented={"∂a/∂x": "-1", "∂c/∂b": "0", "∂b/∂a": "90", "∂d/∂c": "-2", "∂f/∂x": "0"},
+       corrected_statement=r"in radians (sin and cos of b = exp(4.499) = 89.927): ∂c/∂b = cos b = -0.382, "
+                           r"∂d/∂c = -2/c^2 = -2.341, ∂f/∂x = -2.341 · -0.382 · 89.93 · -1 = -80.39; the slide's "
+                           r"0 comes from cos 90° = 0 (and in degrees ∂c/∂b would also carry a factor π/180)")
+def _(r):
+    x = np.array(_X_TOY)
+    loc = toy_local_derivatives(toy_forward(x))
+    loc_deg = toy_local_derivatives(toy_forward(x, angle="degrees"))
+    for key in ("∂a/∂x", "∂c/∂b", "∂b/∂a", "∂d/∂c"):
+        r.number(key, loc[key])
+    glob = float(toy_f_grad(x))
+    reference = float(_fd(toy_f, x))
+    if not r.number("∂f/∂x", glob):
+        # The corrected value is the radian product; it must agree with a difference quotient of f.
+        r.findings[-1].corrected_ok = bool(np.isclose(glob, reference, rtol=FD["rtol"], atol=FD["atol"]))
+    r.value("∂f/∂x by central differences", reference)
+    r.value("local derivatives with b in degrees (∂c/∂b includes π/180)",
+            {k: float(v) for k, v in loc_deg.items()})
+    r.value("∂f/∂x with b in degrees", float(np.prod([float(v) for v in loc_deg.values()])))
+
+
+@entry(id="tum7-multiple-inputs", source=SRC, location="Multiple inputs", kind="formula",
+       statement=r"c(a(x), b(y)): ∂c/∂x = ∂c/∂a ∂a/∂x, ∂c/∂y = ∂c/∂b ∂b/∂y")
+def _(r):
+    a, da = (lambda x: x ** 2), (lambda x: 2 * x)
+    b, db = np.sin, np.cos
+    c = lambda A, B: A * np.exp(B)  # noqa: E731
+    x, y = np.linspace(-2, 2, 9), np.linspace(-1, 3, 9)
+    r.close("∂c/∂x", np.exp(b(y)) * da(x), _fd_elementwise(lambda v: c(a(v), b(y)), x),
+            what="∂c/∂a ∂a/∂x for c = a e^b, a = x^2, b = sin y", **FD)
+    r.close("∂c/∂y", a(x) * np.exp(b(y)) * db(y), _fd_elementwise(lambda v: c(a(x), b(v)), y),
+            what="∂c/∂b ∂b/∂y", **FD)
+
+
+@entry(id="tum7-multiple-paths", source=SRC, location="Multiple paths", kind="formula",
+       statement=r"c(a(x), b(x)): ∂c/∂x = ∂c/∂a ∂a/∂x + ∂c/∂b ∂b/∂x")
+def _(r):
+    x = np.linspace(-2, 2, 9)
+    A, B = x ** 2, np.sin(x)
+    paths = (B, 2 * x), (A, np.cos(x))  # (∂c/∂a, ∂a/∂x), (∂c/∂b, ∂b/∂x) for c = a b
+    reference = _fd_elementwise(lambda v: v ** 2 * np.sin(v), x)
+    r.close("sum over paths", sum(p * q for p, q in paths), reference,
+            what="∂c/∂a ∂a/∂x + ∂c/∂b ∂b/∂x for c = a b, a = x^2, b = sin x", **FD)
+    r.value("error of one path alone", float(np.max(np.abs(paths[0][0] * paths[0][1] - reference))))
+
+
+@entry(id="tum7-multivariate-chain-rule", source=SRC, location="Multivariate chain rule", kind="formula",
+       statement=r"∂c/∂x = Σ_{i=1}^m ∂c/∂a_i ∂a_i/∂x")
+def _(r):
+    m = 6
+    i = np.arange(1, m + 1)
+    x0 = 0.37
+    a = np.sin(i * x0)
+    dc_da = act.softmax(a)  # c = log Σ_i exp(a_i)
+    total = float(np.sum(dc_da * i * np.cos(i * x0)))
+    reference = float(_fd(lambda v: np.log(np.sum(np.exp(np.sin(i * v)))), np.array(x0)))
+    r.close("sum over m paths", total, reference,
+            what=f"Σ_i ∂c/∂a_i ∂a_i/∂x for c = log Σ exp(a_i), a_i = sin(i x), m = {m}", **FD)
+
+
+@entry(id="tum7-jacobian", source=SRC, location="Jacobian and the gradient", kind="definition",
+       statement=r"f: R^n -> R^m, a = f(x): ∂a/∂x = [∂a_i/∂x_j] in R^{m×n}; c = g(a): ∇_a c = (∂c/∂a)^T in R^m, "
+                 r"∂c/∂a in R^{1×m}; ∇_a c has the same shape as a",
+       documented={"∂a/∂x": "m × n", "∂c/∂a": "1 × m"})
+def _(r):
+    rng = np.random.default_rng(24)
+    m, n = 3, 4
+    W = rng.normal(size=(m, n))
+    x = rng.normal(size=n)
+    J_fd = _fd(lambda v: np.tanh(W @ v), x)
+    r.close("∂a/∂x", (1 - np.tanh(W @ x) ** 2)[:, None] * W, J_fd,
+            what=f"[∂a_i/∂x_j] for a = tanh(W x): shape {J_fd.shape} = m × n", **FD)
+    a = np.tanh(W @ x)
+    dc_da = _fd(lambda v: np.sum(v ** 3) + np.log(np.sum(np.exp(v))), a)[None, :]
+    r.close("∂c/∂a", 3 * a[None, :] ** 2 + act.softmax(a)[None, :], dc_da,
+            what=f"∂c/∂a for c = Σ a_i^3 + log Σ exp(a_i): shape {dc_da.shape} = 1 × m", **FD)
+    grad = dc_da.T[:, 0]
+    r.claim("∇_a c", grad.shape == a.shape, f"∇_a c = (∂c/∂a)^T has shape {grad.shape}, the shape of a")
+
+
+@entry(id="tum7-numerator-layout", source=SRC, location="Jacobian and the gradient (footnote)", kind="definition",
+       statement="the lecture uses numerator notation; other resources use denominator notation")
+def _(r):
+    rng = np.random.default_rng(25)
+    W = rng.normal(size=(3, 4))
+    x = rng.normal(size=4)
+    numerator = _fd(lambda v: W @ v, x)
+    denominator = numerator.T
+    r.close("numerator layout", numerator, W, what="in numerator layout ∂(W x)/∂x = W (m × n)", **FD)
+    r.convention("layouts differ", numerator.shape != denominator.shape,
+                 f"layout: numerator layout gives ∂(Wx)/∂x = W of shape {numerator.shape} (as torch.func.jacrev), "
+                 f"denominator layout its transpose of shape {denominator.shape}; a scalar's derivative is a row "
+                 "in numerator layout and a column (the gradient) in denominator layout")
+
+
+@entry(id="tum7-chain-rule-matrix", source=SRC, location="Chain rule in matrix form", kind="formula",
+       statement=r"∂c/∂x_j = Σ_{i=1}^m ∂c/∂a_i ∂a_i/∂x_j; ∂c/∂x = ∂c/∂a ∂a/∂x with [∂a/∂x]_ij = ∂a_i/∂x_j; "
+                 r"equivalently ∇_x c = (∂a/∂x)^T ∇_a c")
+def _(r):
+    rng = np.random.default_rng(26)
+    W = rng.normal(size=(3, 4))
+    x = rng.normal(size=4)
+    a = np.tanh(W @ x)
+    J = (1 - a ** 2)[:, None] * W
+    dc_da = (2 * a)[None, :]  # c = Σ a_i^2
+    reference = _fd(lambda v: np.sum(np.tanh(W @ v) ** 2), x)
+    r.close("sum form", np.array([sum(dc_da[0, i] * J[i, j] for i in range(3)) for j in range(4)]), reference,
+            what="Σ_i ∂c/∂a_i ∂a_i/∂x_j", **FD)
+    r.close("matrix form", (dc_da @ J)[0], reference, what="∂c/∂a ∂a/∂x (1×m times m×n)", **FD)
+    r.close("gradient form", J.T @ dc_da[0], reference, what="(∂a/∂x)^T ∇_a c", **FD)
+
+
+@entry(id="tum7-regression-network", source=SRC, location="Computational graph of a neural network", kind="formula",
+       statement=r"x in R^D, y in R: a = W x + b, h = σ(a), ŷ = V h + c, E = (ŷ - y)^2; to optimize W with "
+                 r"gradient descent we need ∂E/∂W", op=REGRESSION_NET)
+def _(r):
+    rng = np.random.default_rng(27)
+    D, H = 3, 4
+    x, y = rng.normal(size=D), np.array([0.5])
+    W, b, V, c = rng.normal(size=(H, D)), rng.normal(size=H), rng.normal(size=(1, H)), rng.normal(size=1)
+    E, cache = regression_forward(x, y, W, b, V, c)
+    yhat = V @ (1 / (1 + np.exp(-(W @ x + b)))) + c
+    r.close("E", E, (yhat[0] - y[0]) ** 2, what="E = (V σ(W x + b) + c - y)^2")
+    grads = regression_backward(cache)
+    for name, value in (("W", W), ("b", b), ("V", V), ("c", c), ("x", x)):
+        args = {"x": x, "y": y, "W": W, "b": b, "V": V, "c": c}
+
+        def E_of(v, name=name, args=args):
+            return regression_forward(**{**args, name: v})[0]
+
+        r.close(f"∂E/∂{name}", grads[name], _fd(E_of, value), what=f"∂E/∂{name} by backpropagation", **FD)
+
+
+@entry(id="tum7-chain-rule-tensor", source=SRC, location="Computational graph of a neural network", kind="formula",
+       statement=r"∂E/∂W = ∂E/∂ŷ ∂ŷ/∂h ∂h/∂a ∂a/∂W (a: vector, W: matrix)", op=REGRESSION_NET)
+def _(r):
+    rng = np.random.default_rng(28)
+    D, H = 3, 4
+    x, y = rng.normal(size=D), np.array([-0.2])
+    W, b, V, c = rng.normal(size=(H, D)), rng.normal(size=H), rng.normal(size=(1, H)), rng.normal(size=1)
+    _, cache = regression_forward(x, y, W, b, V, c)
+    dE_dyhat = 2 * (cache["yhat"] - y)[None, :]  # 1 × 1
+    dyhat_dh = V  # 1 × H
+    dh_da = np.diag(act.sigmoid_grad(cache["a"]))  # H × H
+    da_dW = layers.linear_jacobian_W(W, x)  # H × H × D
+    chain = np.einsum("i,ijk->jk", (dE_dyhat @ dyhat_dh @ dh_da)[0], da_dW)
+    r.close("chain with the 3-way tensor", chain, _fd(lambda v: regression_forward(x, y, v, b, V, c)[0], W),
+            what="(1×1)(1×H)(H×H) times the H×H×D tensor, summed over its first index, gives the H×D ∂E/∂W_jk", **FD)
+
+
+_TABLE = {"scalar": 0, "vector": 1, "matrix": 2, "3-way tensor": 3, "4-way tensor": 4}
+
+
+@entry(id="tum7-matrix-calculus", source=SRC, location="Matrix calculus", kind="claim",
+       statement="Derivative of an output (rows) with respect to an input (columns): scalar/scalar: scalar, "
+                 "scalar/vector: vector, scalar/matrix: matrix; vector/scalar: vector, vector/vector: matrix, "
+                 "vector/matrix: 3-way tensor; matrix/scalar: matrix, matrix/vector: 3-way tensor, matrix/matrix: "
+                 "4-way tensor. Handwritten: f(x) = x^2 -> 2x, f(x) = sin(x) -> cos(x), f(x) = [x, x^2]",
+       documented={"scalar/scalar": "scalar", "scalar/vector": "vector", "scalar/matrix": "matrix",
+                   "vector/scalar": "vector", "vector/vector": "matrix", "vector/matrix": "3-way tensor",
+                   "matrix/scalar": "matrix", "matrix/vector": "3-way tensor", "matrix/matrix": "4-way tensor",
+                   "d/dx x^2": "2 · x", "d/dx sin(x)": "cos(x)"})
+def _(r):
+    rng = np.random.default_rng(29)
+    inputs = {"scalar": np.array(0.4), "vector": rng.normal(size=3), "matrix": rng.normal(size=(2, 3))}
+    outputs = {"scalar": lambda v: np.sum(np.sin(v)), "vector": lambda v: np.array([np.sum(v), np.sum(v ** 2)]),
+               "matrix": lambda v: np.outer([1.0, 2.0, 3.0], [np.sum(v), np.prod(np.cos(v))])}
+    for out_name, f in outputs.items():
+        for in_name, v in inputs.items():
+            J = _fd(f, v)
+            kind = {k for k, nd in _TABLE.items() if nd == J.ndim}.pop()
+            key = f"{out_name}/{in_name}"
+            r.claim(key, kind == r.documented[key],
+                    f"{key}: the derivative of a {out_name} by a {in_name} has shape {J.shape}, a {kind}")
+    x = np.linspace(-2, 2, 9)
+    r.close("d/dx x^2", 2 * x, _fd_elementwise(lambda v: v ** 2, x), what="d/dx x^2 = 2 x", **FD)
+    r.close("d/dx sin(x)", np.cos(x), _fd_elementwise(np.sin, x), what="d/dx sin(x) = cos(x)", **FD)
+    r.value("shape of d/dx [x, x^2] at x = 0.4", list(_fd(lambda v: np.array([v, v ** 2]), np.array(0.4)).shape))
+
+
+@entry(id="tum7-3way-tensor", source=SRC, location="Matrix calculus", kind="definition",
+       statement=r"∂a/∂W is a 3-way tensor of shape (H × H × D) where (∂a/∂W)_ijk = ∂a_i / W_jk",
+       documented={"shape": "(H × H × D)", "(∂a/∂W)_ijk": "∂a_i/W_jk"},
+       corrected_statement=r"(∂a/∂W)_ijk = ∂a_i/∂W_jk (= δ_ij x_k for a = W x + b)")
+def _(r):
+    rng = np.random.default_rng(30)
+    H, D = 4, 3
+    W, x, b = rng.normal(size=(H, D)), rng.normal(size=D), rng.normal(size=H)
+    T = layers.linear_jacobian_W(W, x)
+    r.claim("shape", T.shape == (H, H, D), f"mlp_ref.linear_jacobian_W(W, x) has shape {T.shape} = (H, H, D)")
+    reference = _fd(lambda v: layers.linear(v, x, b), W)
+
+    def as_written():
+        raise ValueError("∂a_i/W_jk has no ∂ before W_jk: it is not a partial derivative and has no value")
+
+    r.close("(∂a/∂W)_ijk", as_written, reference, corrected=T, what="∂a_i/W_jk", **FD)
+
+
+@entry(id="tum7-accumulate-gradient", source=SRC, location="Accumulating the gradient", kind="claim",
+       statement="materializing local Jacobians such as ∂a/∂W is expensive and unnecessary; the "
+                 "'Jacobian-vector product' ∂E/∂x = ∂E/∂y ∂y/∂x is computed without materializing ∂y/∂x",
+       op=act.SOFTMAX)
+def _(r):
+    rng = np.random.default_rng(31)
+    H, D = 50, 40
+    W, x = rng.normal(size=(H, D)), rng.normal(size=D)
+    g = rng.normal(size=H)
+    T = layers.linear_jacobian_W(W, x)
+    r.close("affine", np.einsum("i,ijk->jk", g, T), layers.linear_backward(g, W, x)["W"],
+            what=f"∂E/∂a ∂a/∂W via the {T.size}-entry tensor equals the outer product with {H * D} entries")
+    r.value("entries of ∂a/∂W versus ∂E/∂W for H = 50, D = 40", [T.size, H * D])
+    z, gz = rng.normal(size=6), rng.normal(size=6)
+    r.close("softmax", gz @ act.softmax_jacobian(z), act.softmax_vjp(gz, z),
+            what="g J_softmax equals p * (g - <g, p>) without the K × K Jacobian")
+    J = act.softmax_jacobian(z)
+    r.convention("name", (gz @ J).shape == (6,) and J.shape[0] == gz.shape[0],
+                 "terminology: ∂E/∂y ∂y/∂x multiplies the Jacobian from the left by the row ∂E/∂y; autodiff "
+                 "frameworks call this a vector-Jacobian product (reverse mode, torch.func.vjp / jax.vjp) and "
+                 "reserve Jacobian-vector product for J v (forward mode, torch.func.jvp / jax.jvp)")
+
+
+@entry(id="tum7-module-abstraction", source=SRC, location="Accumulating the gradient: Implementation",
+       kind="algorithm",
+       statement="each module defines forward(x) -> y and backward(∂E/∂y) -> ∂E/∂x = ∂E/∂y ∂y/∂x, which is "
+                 "passed to the parent node",
+       op=REGRESSION_NET)
+def _(r):
+    rng = np.random.default_rng(32)
+    D, H = 3, 4
+    x, y = rng.normal(size=D), np.array([0.5])
+    W, b, V, c = rng.normal(size=(H, D)), rng.normal(size=H), rng.normal(size=(1, H)), rng.normal(size=1)
+    mods = [_AffineModule(W, b), _SigmoidModule(), _AffineModule(V, c), _SquaredErrorModule(y)]
+    E = _run_modules(mods, x)
+    dx = _backprop_modules(mods)
+    E_ref, cache = regression_forward(x, y, W, b, V, c)
+    grads = regression_backward(cache)
+    r.close("forward", E, E_ref, what="forward through Affine, Sigmoid, Affine, SquaredError gives E")
+    r.close("∂E/∂W", mods[0].dW, grads["W"], what="the first module's ∂E/∂W after the backward chain")
+    r.close("∂E/∂V", mods[2].dW, grads["V"], what="∂E/∂V")
+    r.close("∂E/∂x", dx, _fd(lambda v: regression_forward(v, y, W, b, V, c)[0], x),
+            what="∂E/∂x passed out of the first module against central differences", **FD)
+
+
+@entry(id="tum7-affine-layer", source=SRC, location="Example: Affine layer", kind="formula",
+       statement=r"a = W x + b with x in R^D, W in R^{H×D}, b in R^H, a in R^H; forward(W, x, b): W x + b; "
+                 r"backward(∂E/∂a): ∂E/∂a ∂a/∂W, ∂E/∂a ∂a/∂x, ∂E/∂a ∂a/∂b", op=layers.AFFINE)
+def _(r):
+    rng = np.random.default_rng(33)
+    H, D = 4, 3
+    W, x, b = rng.normal(size=(H, D)), rng.normal(size=D), rng.normal(size=H)
+    a = layers.linear(W, x, b)
+    r.close("forward", a, W @ x + b, what=f"forward gives W x + b of shape {a.shape} = (H,)")
+    g = rng.normal(size=H)  # ∂E/∂a
+    grads = layers.linear_backward(g, W, x, b)
+    f = lambda W_, x_, b_: layers.linear(W_, x_, b_)  # noqa: E731
+    r.close("∂E/∂a ∂a/∂W", np.einsum("i,ijk->jk", g, _fd(lambda v: f(v, x, b), W)), grads["W"],
+            what="with the materialized 3-way ∂a/∂W", **FD)
+    r.close("∂E/∂a ∂a/∂x", g @ _fd(lambda v: f(W, v, b), x), grads["x"], what="with ∂a/∂x = W", **FD)
+    r.close("∂E/∂a ∂a/∂b", g @ _fd(lambda v: f(W, x, v), b), grads["b"], what="with ∂a/∂b = I", **FD)
+
+
+@entry(id="tum7-affine-scalar-derivation", source=SRC, location="Step 1: work out the scalar derivative",
+       kind="formula",
+       statement=r"∂E/∂a ∂a/∂W_kl = Σ_i ∂E/∂a_i ∂a_i/∂W_kl = Σ_i ∂E/∂a_i ∂(W x + b)_i/∂W_kl = Σ_i ∂E/∂a_i "
+                 r"∂(W_i: x)/∂W_kl = Σ_i ∂E/∂a_i ∂(Σ_j W_ij x_j)/∂W_kl = Σ_i Σ_j ∂E/∂a_i ∂(W_ij x_j)/∂W_kl = "
+                 r"∂E/∂a_k x_l", op=layers.AFFINE)
+def _(r):
+    rng = np.random.default_rng(34)
+    H, D = 4, 3
+    W, x, b = rng.normal(size=(H, D)), rng.normal(size=D), rng.normal(size=H)
+    E = lambda a: np.sum(np.tanh(a) ** 2)  # noqa: E731
+    g = _fd(E, layers.linear(W, x, b))  # ∂E/∂a
+    reference = _fd(lambda v: E(layers.linear(v, x, b)), W)  # ∂E/∂W_kl
+    lines = {
+        "Σ_i ∂E/∂a_i ∂a_i/∂W_kl": np.einsum("i,ikl->kl", g, _fd(lambda v: layers.linear(v, x, b), W)),
+        "Σ_i ∂E/∂a_i ∂(W_i: x)/∂W_kl": np.einsum("i,ikl->kl", g, _fd(lambda v: v @ x, W)),
+        "Σ_i Σ_j ∂E/∂a_i ∂(W_ij x_j)/∂W_kl": np.array([[sum(g[i] * x[j] * (i == k and j == l)
+                                                              for i in range(H) for j in range(D))
+                                                          for l in range(D)] for k in range(H)]),
+        "∂E/∂a_k x_l": np.array([[g[k] * x[l] for l in range(D)] for k in range(H)]),
+    }
+    for key, value in lines.items():
+        r.close(key, value, reference, what=key, **FD)
+
+
+@entry(id="tum7-affine-backward-matrix", source=SRC, location="Step 2: backward pass in matrix form", kind="formula",
+       statement=r"∂E/∂W_kl = ∂E/∂a_k x_l for all k, l: [∂E/∂a_1 ... ∂E/∂a_H]^T × [x_1 ... x_D] = "
+                 r"[∂E/∂W_kl] (H × D); more compactly ∂E/∂W = (∂E/∂a)^T x^T or x^T · (∂E/∂a)",
+       documented={"∂E/∂W_kl": "∂E/∂a_k x_l", "first form": "(∂E/∂a)^T x^T", "second form": "x^T·(∂E/∂a)"},
+       corrected_statement=r"∂E/∂W = (∂E/∂a)^T x^T (H × D); the alternative is its transpose x · (∂E/∂a) (D × H, "
+                           r"the numerator-layout ∂E/∂W), or x^T · (∂E/∂a) only if x is a 1 × D row")
+def _(r):
+    rng = np.random.default_rng(35)
+    H, D = 4, 3
+    W, xv, b = rng.normal(size=(H, D)), rng.normal(size=D), rng.normal(size=H)
+    E = lambda a: np.sum(np.sin(a))  # noqa: E731
+    dE_da = _fd(E, layers.linear(W, xv, b))[None, :]  # numerator layout: 1 × H
+    x = xv[:, None]  # D × 1 column
+    reference = _fd(lambda v: E(layers.linear(v, xv, b)), W)  # [∂E/∂W_kl], H × D
+    r.close("∂E/∂W_kl", np.array([[dE_da[0, k] * xv[l] for l in range(D)] for k in range(H)]), reference,
+            what="∂E/∂a_k x_l for every k, l", **FD)
+    r.close("first form", dE_da.T @ x.T, reference, what="(∂E/∂a)^T x^T", **FD)
+    r.close("second form", lambda: x.T @ dE_da, reference, corrected=lambda: (x @ dE_da).T,
+            what="x^T · (∂E/∂a) with x a D × 1 column and ∂E/∂a a 1 × H row", **FD)
+
+
+@entry(id="tum7-affine-backward-summary", source=SRC, location="Example: Affine layer (backward)", kind="formula",
+       statement=r"∂E/∂W = ∂E/∂a ∂a/∂W = x ∂E/∂a; ∂E/∂x = ∂E/∂a ∂a/∂x = ∂E/∂a W; ∂E/∂b = ∂E/∂a ∂a/∂b = ∂E/∂a",
+       documented={"∂E/∂W": "x ∂E/∂a", "∂E/∂x": "∂E/∂a W", "∂E/∂b": "∂E/∂a"}, op=layers.AFFINE)
+def _(r):
+    rng = np.random.default_rng(36)
+    H, D = 4, 3
+    W, x, b = rng.normal(size=(H, D)), rng.normal(size=D), rng.normal(size=H)
+    E = lambda a: np.sum(np.sin(a) * np.arange(1, H + 1))  # noqa: E731
+    dE_da = _fd(E, layers.linear(W, x, b))[None, :]  # 1 × H row, the lecture's numerator layout
+    written = affine_backward_numerator(dE_da, W, x)
+    grads = layers.linear_backward(dE_da[0], W, x, b)
+    reference = {"W": _fd(lambda v: E(layers.linear(v, x, b)), W),
+                 "x": _fd(lambda v: E(layers.linear(W, v, b)), x)[:, None],
+                 "b": _fd(lambda v: E(layers.linear(W, x, v)), b)[:, None]}
+    layout = "numerator layout: the derivative of the scalar E is laid out as the transpose of the parameter"
+    for name in ("W", "x", "b"):
+        r.close(f"∂E/∂{name}", written[name], reference[name], layout=layout,
+                what=f"∂E/∂{name} = {r.documented['∂E/∂' + name]} against the gradient ∇_{name} E", **FD)
+        r.close(f"∇_{name} E", grads[name].reshape(reference[name].shape), reference[name],
+                what=f"mlp_ref.linear_backward returns ∇_{name} E in the parameter's shape", **FD)
