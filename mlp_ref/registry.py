@@ -20,6 +20,10 @@ KINDS = ("formula", "example", "claim", "definition", "algorithm", "code")
 # this relative tolerance (plus the absolute floor, for values that should be exactly zero).
 CATALOG_RTOL = 1e-9
 CATALOG_ATOL = 1e-12
+# A hand derivative against central differences computed inside an entry (float64, step ~1e-6):
+# the quotient's truncation and rounding error is ~1e-10 relative, so 1e-6 sits well above it and
+# far below any real mistake (a wrong factor, sign or transpose shows as an O(1) difference).
+FD_TOL = {"rtol": 1e-6, "atol": 1e-8}
 
 SOURCES = {
     "000_1d7cd03ac9423737.txt": "FAU Deep Learning, Feedforward Networks Part 4: Layer Abstraction",
@@ -194,15 +198,23 @@ class Run:
         """Record a computed value without a documented counterpart."""
         self.computed[key] = _jsonable(value)
 
-    def number(self, key: str, value, documented_key: str | None = None) -> bool:
-        """Compare a computed number with the documented one under the rounding rule."""
+    def number(self, key: str, value, documented_key: str | None = None, *, reference=None,
+               rtol=CATALOG_RTOL, atol=CATALOG_ATOL) -> bool:
+        """Compare a computed number with the documented one under the rounding rule.
+
+        `reference`, when given, is an independent computation of the same quantity (e.g. a
+        difference quotient); on a mismatch the corrected value `value` must agree with it.
+        """
         dkey = documented_key or key
         doc = self.documented[dkey]
         ok, rounded = rounded_match(doc, float(value))
         self.computed[key] = _jsonable(float(value))
         detail = (f"{dkey}: documented {doc}, computed {float(value):.6g}"
                   + ("" if ok else f" (rounds to {rounded:g} at the printed precision)"))
-        self.findings.append(Finding(key, "ok" if ok else "mismatch", detail))
+        corrected_ok = None
+        if not ok and reference is not None:
+            corrected_ok = bool(np.isclose(float(value), float(reference), rtol=rtol, atol=atol))
+        self.findings.append(Finding(key, "ok" if ok else "mismatch", detail, corrected_ok))
         return ok
 
     def close(self, key: str, as_written, expected, *, what: str = "", corrected=None,

@@ -18,17 +18,15 @@ from .. import layers, losses
 from .._validate import as_float, same_dtype
 from ..activations import softmax, tanh, tanh_grad
 from ..gradient import gradient_descent_step, numerical_gradient
-from ..registry import Arg, Op, entry, register_op
+from ..registry import FD_TOL, Arg, Op, entry, register_op
 
 SRC = "000_1d7cd03ac9423737.txt"
 
-# Comparisons against central differences: for the losses here, polynomials of degree <= 2 in
-# each checked argument, the error is rounding alone, about eps_mach * |L| / FD_EPS; elsewhere
-# FD_EPS_SMOOTH keeps the O(eps^2) truncation error near 1e-10. Both sit far above the catalog's
-# float64 tolerance and far below any real mistake.
+# Steps for central differences: for the losses here, polynomials of degree <= 2 in each checked
+# argument, the error is rounding alone, about eps_mach * |L| / FD_EPS; elsewhere FD_EPS_SMOOTH
+# keeps the O(eps^2) truncation error near 1e-10; both well inside registry.FD_TOL.
 FD_EPS = 1e-4
 FD_EPS_SMOOTH = 1e-5
-FD_TOL = {"rtol": 1e-7, "atol": 1e-9}
 
 WORDS = {"one": 1, "two": 2, "three": 3, "four": 4}
 
