@@ -1,0 +1,324 @@
+"""Document 003 (EE-559 3b, Multi-Layer Perceptrons): verdicts, reproduced numbers, errata, public functions."""
+from __future__ import annotations
+
+import importlib
+import math
+
+import numpy as np
+import pytest
+
+from mlp_ref import layers, losses
+from mlp_ref.documents import d003_ee559_mlp as d
+from mlp_ref.registry import ENTRIES
+
+EXPECTED = {
+    "ee559-mlp-recursion": "holds",
+    "ee559-affine-layer": "holds",
+    "ee559-affine-collapse": "erratum",
+    "ee559-nonlinearity-needed": "holds",
+    "ee559-tanh": "holds",
+    "ee559-relu": "holds",
+    "ee559-ua-sums": "convention",
+    "ee559-ua-other-activations": "holds",
+    "ee559-ua-sin": "holds",
+    "ee559-ua-fourier": "holds",
+    "ee559-ua-error-budget": "erratum",
+    "ee559-ua-one-hidden-layer": "holds",
+    "ee559-ua-larger-k": "holds",
+    "ee559-mse": "erratum",
+    "ee559-logistic-loss": "holds",
+    "ee559-gradient-definition": "holds",
+    "ee559-quadratic-model": "holds",
+    "ee559-quadratic-argmin": "erratum",
+    "ee559-gd-rule": "holds",
+    "ee559-logistic-grad": "holds",
+    "ee559-logistic-grad-code": "holds",
+    "ee559-gd-loop": "holds",
+    "ee559-gd-figures": "incomplete",
+    "ee559-total-loss": "holds",
+    "ee559-preactivations": "erratum",
+    "ee559-forward-pass": "holds",
+    "ee559-chain-rule": "holds",
+    "ee559-jacobian-composition": "erratum",
+    "ee559-bp-s-sum": "erratum",
+    "ee559-bp-dw": "erratum",
+    "ee559-bp-db": "holds",
+    "ee559-bp-ds": "holds",
+    "ee559-bp-output": "holds",
+    "ee559-bp-dx": "holds",
+    "ee559-jacobian-notation": "convention",
+    "ee559-matrix-derivative-notation": "convention",
+    "ee559-backward-activations": "erratum",
+    "ee559-backward-ds": "holds",
+    "ee559-backward-params": "holds",
+    "ee559-gradient-step": "holds",
+    "ee559-backward-cost": "holds",
+}
+
+MINE = [e for e in ENTRIES if e.source == d.SRC]
+RECORDS = {e.id: e.evaluate() for e in MINE}
+
+
+def findings(entry_id):
+    return {f.key: f for f in RECORDS[entry_id]["_findings"]}
+
+
+def test_entries_in_document_order():
+    assert [e.id for e in MINE] == list(EXPECTED)
+
+
+@pytest.mark.parametrize("entry_id,verdict", EXPECTED.items())
+def test_verdict(entry_id, verdict):
+    assert RECORDS[entry_id]["verdict"] == verdict, RECORDS[entry_id]["explanation"]
+
+
+@pytest.mark.parametrize("entry_id", [k for k, v in EXPECTED.items() if v == "erratum"])
+def test_erratum_corrected_form_holds(entry_id):
+    mism = [f for f in RECORDS[entry_id]["_findings"] if f.status == "mismatch"]
+    assert mism and all(f.corrected_ok is True for f in mism), [f.detail for f in mism]
+
+
+def test_ops_carry_the_backprop_equations():
+    by_id = {e.id: e for e in MINE}
+    for eid in ("ee559-bp-db", "ee559-bp-ds", "ee559-bp-output", "ee559-bp-dx", "ee559-backward-ds",
+                "ee559-backward-params", "ee559-mlp-recursion", "ee559-forward-pass"):
+        assert by_id[eid].op is not None and by_id[eid].op.fn == "ee559_mlp"
+    for eid in ("ee559-bp-dw", "ee559-backward-activations", "ee559-jacobian-composition", "ee559-mse"):
+        assert by_id[eid].corrected is not None and by_id[eid].corrected.fn == by_id[eid].op.fn
+
+
+# ------------------------------------------------------------------------ documented numbers
+def test_gd_loop_reproduces_documented_setting():
+    f = findings("ee559-gd-loop")
+    assert f["training points"].status == "ok"
+    assert f["eta (caption)"].status == "ok"
+    L = RECORDS["ee559-gd-loop"]["computed"]["loss at k = 0, 10, 100, 1000"]
+    assert L[0] > L[1] > L[2] > L[3]
+
+
+def test_backward_cost_twice():
+    rec = RECORDS["ee559-backward-cost"]
+    ratios = rec["computed"]["ratio with dl/dx^(0)"]
+    assert all(round(v) == 2 for v in ratios.values())
+    assert rec["computed"]["ratio, slide's recursion (no dl/dx^(0))"]["(784, 256, 10)"] < 1.1
+
+
+def test_count_multiply_adds_by_hand():
+    # (2, 3, 1): forward 3*2 + 1*3 + 1 (loss); backward 1 (2 r) + [1 + 3 + 3] (layer 2) + [3 + 6] (layer 1)
+    assert d.count_multiply_adds((2, 3, 1)) == {"forward": 10, "backward": 17, "ratio": 1.7}
+    assert d.count_multiply_adds((2, 3, 1), input_grad=True)["backward"] == 23
+
+
+def test_argmin_decided_by_computation():
+    f = findings("ee559-quadratic-argmin")
+    assert f["argmin, n = 10, eta = 0.1"].status == "mismatch"
+    assert f["argmin, n = 10, eta = 0.1"].corrected_ok is True
+    assert f["printed model's minimiser"].status == "ok"
+
+
+# --------------------------------------------------------------------- universal approximation
+def test_universal_approximation_demo_default():
+    res = d.universal_approximation_demo()
+    assert set(res) == {"x", "target", "fits", "errors"}
+    assert list(res["fits"]) == [1, 2, 4, 8, 16, 32, 64]
+    x, t = np.array(res["x"]), np.array(res["target"])
+    assert np.allclose(t, np.sin(x))
+    errs = []
+    for K, fit in res["fits"].items():
+        fit = np.array(fit)
+        assert fit.shape == x.shape
+        assert res["errors"][K] == pytest.approx(np.max(np.abs(fit - t)), rel=1e-12)
+        errs.append(res["errors"][K])
+    assert all(b < a for a, b in zip(errs, errs[1:]))
+    assert errs[-1] < 1e-3
+
+
+@pytest.mark.parametrize("target", ["cos", "gaussian"])
+def test_universal_approximation_demo_other_targets(target):
+    errs = list(d.universal_approximation_demo((1, 4, 16, 64), target=target)["errors"].values())
+    assert all(b <= a for a, b in zip(errs, errs[1:])) and errs[-1] < 5e-3
+
+
+@pytest.mark.parametrize("A,eps", [(1.0, 0.05), (math.pi, 1e-3), (7.5, 1e-2)])
+def test_sin_relu_approximation(A, eps):
+    res = d.sin_relu_approximation(A, eps)
+    x = np.linspace(-A, A, 20001)
+    approx = (res["alpha"] * np.maximum(x[:, None] - res["a"], 0)).sum(axis=1)
+    assert np.max(np.abs(np.sin(x) - approx)) <= eps
+
+
+def test_error_budget_numbers():
+    c = d._ua_construction(0.1)
+    assert c["fourier_err"] <= 0.05 and c["weighted_sin_err"] <= 0.05 and c["total_err"] <= 0.1
+    assert c["sum_abs_gamma"] > 1  # so that the labels as extracted do not give xi/2
+    assert c["K"] == c["M"] * c["N"]
+
+
+# -------------------------------------------------------------------------- public functions
+def _net(rng, sizes):
+    Ws = [rng.normal(size=(sizes[i], sizes[i - 1])) for i in range(1, len(sizes))]
+    bs = [rng.normal(size=sizes[i]) for i in range(1, len(sizes))]
+    return Ws, bs
+
+
+@pytest.mark.parametrize("sizes", [(3, 2), (4, 6, 3, 5), (2, 2, 2, 2, 2, 1)])
+def test_affine_collapse_matches_network(sizes):
+    rng = np.random.default_rng(sum(sizes))
+    Ws, bs = _net(rng, sizes)
+    alpha, beta = rng.uniform(-1.5, 1.5), rng.normal()
+    A, B = d.affine_collapse(Ws, bs, alpha, beta)
+    for x in rng.normal(size=(5, sizes[0])):
+        h = x
+        for W, b in zip(Ws, bs):
+            h = alpha * (W @ h + b) + beta
+        assert np.allclose(A @ x + B, h, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("activation", ["tanh", "sigmoid", "relu"])
+def test_backprop_forms_match_mlp_backward(activation):
+    rng = np.random.default_rng(5)
+    Ws, bs = _net(rng, (3, 5, 4, 2))
+    x, y = rng.normal(size=3), rng.normal(size=2)
+    out, cache = layers.mlp_forward(x, Ws, bs, activation, activation)
+    ref = layers.mlp_backward(2 * (out - y), cache)
+    for got in (d.backprop_indexwise(x, y, Ws, bs, activation), d.backprop_tensor(x, y, Ws, bs, activation)):
+        for a, b in zip(got["W"] + got["b"], ref["W"] + ref["b"]):
+            assert np.allclose(a, b, rtol=1e-12, atol=1e-14)
+    assert np.allclose(d.backprop_indexwise(x, y, Ws, bs, activation)["x"][0], ref["x"], rtol=1e-12, atol=1e-14)
+
+
+def test_logistic_gradient_and_descent():
+    x, y, w = d._logistic_data()
+    dw, db = d.logistic_gradient(x, y, w, 0.0)
+    ref = losses.logistic_loss_grad(w, np.asarray(0.0), x, y)
+    assert np.allclose(dw, ref["w"]) and np.isclose(db, ref["b"])
+    _, _, L = d.logistic_descent(x, y, w, 0, eta=0.1, iterations=50)
+    assert len(L) == 51 and L[-1] < L[0]
+    x32, y32, w32 = x.astype(np.float32), y.astype(np.float32), w.astype(np.float32)
+    assert d.logistic_gradient(x32, y32, w32, 0.0)[0].dtype == np.float32
+
+
+def test_quadratic_model_and_gradient():
+    rng = np.random.default_rng(8)
+    w, w0, g = rng.normal(size=(3, 4))
+    for n in (0.1, 10.0):
+        grad = d.quadratic_model_grad(w, w0, g, 1.5, n)
+        h = 1e-6
+        fd = [(d.quadratic_model(w + h * e, w0, g, 1.5, n) - d.quadratic_model(w - h * e, w0, g, 1.5, n)) / (2 * h)
+              for e in np.eye(4)]
+        assert np.allclose(grad, fd, rtol=1e-6, atol=1e-8)
+    # with n = eta the minimiser is w0 - eta grad: the model's gradient vanishes there
+    assert np.allclose(d.quadratic_model_grad(w0 - 0.1 * g, w0, g, 0.0, 0.1), 0, atol=1e-12)
+
+
+# --------------------------------------------------------------------------------------- ops
+OPS = [d.EE559_MLP, d.BP_INDEXWISE, d.BP_TENSOR, d.QUADRATIC, d.CHAIN, d.COMPOSITION, d.TANH_FORM, d.LOGISTIC_GRAD]
+
+
+@pytest.mark.parametrize("op", OPS, ids=[o.name for o in OPS])
+def test_op_vjp_matches_central_differences(op):
+    rng = np.random.default_rng(3)
+    inputs = op.sample(rng, np.float64)
+    out = np.asarray(op.forward(**inputs, **op.params))
+    g = rng.normal(size=out.shape)
+    vjp = op.vjp(g if g.ndim else g[()], **inputs, **op.params)
+    h = 1e-6
+    for a in op.wrt:
+        fd = np.zeros_like(inputs[a])
+        for idx in np.ndindex(np.shape(inputs[a])):
+            up, dn = dict(inputs), dict(inputs)
+            up[a], dn[a] = inputs[a].copy(), inputs[a].copy()
+            up[a][idx] += h
+            dn[a][idx] -= h
+            diff = np.asarray(op.forward(**up, **op.params)) - np.asarray(op.forward(**dn, **op.params))
+            fd[idx] = np.sum(g * diff) / (2 * h)
+        assert np.allclose(vjp[a], fd, rtol=1e-6, atol=1e-7), (op.name, a)
+
+
+@pytest.mark.parametrize("op", [d.BP_DW_AS_WRITTEN, d.BP_OUTPUT_AS_WRITTEN, d.COMPOSITION_AS_WRITTEN],
+                         ids=lambda o: o.name)
+def test_as_written_ops_differ(op):
+    rng = np.random.default_rng(4)
+    inputs = op.sample(rng, np.float64)
+    out = np.asarray(op.forward(**inputs, **op.params))
+    g = np.ones(out.shape)
+    got = op.vjp(g if g.ndim else g[()], **inputs, **op.params)
+    corrected = {"ee559-bp-dw-as-written": d.BP_INDEXWISE, "ee559-bp-output-as-written": d.BP_TENSOR,
+                 "ee559-jacobian-product-as-written": d.COMPOSITION}[op.name]
+    want = corrected.vjp(g if g.ndim else g[()], **inputs, **op.params)
+    assert any(not np.allclose(got[a], want[a]) for a in op.wrt)
+
+
+@pytest.mark.parametrize("op", [d.EE559_MLP, d.BP_TENSOR, d.COMPOSITION, d.QUADRATIC], ids=lambda o: o.name)
+def test_ops_keep_float32(op):
+    inputs = op.sample(np.random.default_rng(0), np.float32)
+    out = np.asarray(op.forward(**inputs, **op.params))
+    assert out.dtype == np.float32
+    g = np.ones(out.shape, np.float32)
+    for v in op.vjp(g if g.ndim else g[()], **inputs, **op.params).values():
+        assert np.asarray(v).dtype == np.float32
+
+
+@pytest.mark.parametrize("framework", ["torch", "jax"])
+def test_oracle_forms_agree_with_reference_forward(framework):
+    forms_mod = importlib.import_module("oracles.forms.d003_ee559_mlp")
+    if framework == "torch":
+        torch = pytest.importorskip("torch")
+        forms = forms_mod.torch_forms(torch, torch.nn.functional)
+        to = lambda a: torch.as_tensor(a)  # noqa: E731
+        back = lambda t: t.detach().numpy()  # noqa: E731
+    else:
+        jax = pytest.importorskip("jax")
+        jax.config.update("jax_enable_x64", True)
+        forms = forms_mod.jax_forms(jax, jax.numpy)
+        to = lambda a: jax.numpy.asarray(a)  # noqa: E731
+        back = np.asarray
+    for op in (d.EE559_MLP, d.QUADRATIC, d.CHAIN, d.COMPOSITION):
+        inputs = op.sample(np.random.default_rng(1), np.float64)
+        got = back(forms[op.fn](**{k: to(v) for k, v in inputs.items()}, **op.params))
+        assert np.allclose(got, op.forward(**inputs, **op.params), rtol=1e-12, atol=1e-12), op.fn
+
+
+# ------------------------------------------------------------------------------- bad input
+def test_bad_inputs():
+    rng = np.random.default_rng(0)
+    Ws, bs = _net(rng, (3, 4, 2))
+    x, y = rng.normal(size=3), rng.normal(size=2)
+    cases = [
+        (lambda: d.universal_approximation_demo(Ks=()), "Ks"),
+        (lambda: d.universal_approximation_demo(Ks=(0, 2)), "Ks"),
+        (lambda: d.universal_approximation_demo(Ks=(1.5,)), "Ks"),
+        (lambda: d.universal_approximation_demo(Ks="12"), "Ks"),
+        (lambda: d.universal_approximation_demo(Ks=(True,)), "Ks"),
+        (lambda: d.universal_approximation_demo(target="tan"), "target"),
+        (lambda: d.affine_collapse(Ws, bs, float("nan"), 0.0), "alpha"),
+        (lambda: d.affine_collapse(Ws, bs[:1], 1.0, 0.0), "bs"),
+        (lambda: d.affine_collapse([Ws[0], Ws[0]], bs, 1.0, 0.0), "Ws\\[1\\]"),
+        (lambda: d.affine_collapse(Ws, [bs[0], bs[0]], 1.0, 0.0), "bs\\[1\\]"),
+        (lambda: d.sin_relu_approximation(0.0, 0.1), "A"),
+        (lambda: d.sin_relu_approximation(1.0, float("inf")), "eps"),
+        (lambda: d.relu_sum(np.zeros(3), np.ones(2), np.ones(3)), "a"),
+        (lambda: d.logistic_gradient(np.ones((4, 2)), np.array([1.0, 0.0, 1.0, -1.0]), np.ones(2), 0.0), "y"),
+        (lambda: d.logistic_gradient(np.ones((4, 3)), np.ones(4), np.ones(2), 0.0), "x"),
+        (lambda: d.logistic_gradient(np.ones((4, 2), dtype=int), np.ones(4), np.ones(2), 0.0), "x"),
+        (lambda: d.logistic_gradient(np.ones((4, 2)), np.ones(4), np.ones(2), np.ones(2)), "b"),
+        (lambda: d.logistic_descent(np.ones((4, 2)), np.ones(4), np.ones(2), 0.0, eta=0.0), "eta"),
+        (lambda: d.logistic_descent(np.ones((4, 2)), np.ones(4), np.ones(2), 0.0, iterations=-1), "iterations"),
+        (lambda: d.logistic_descent(np.ones((4, 2)), np.ones(4), np.ones(2), 0.0, iterations=2.5), "iterations"),
+        (lambda: d.quadratic_model(np.ones(3), np.ones(2), np.ones(3), 0.0, 1.0), "w0"),
+        (lambda: d.quadratic_model(np.ones(3), np.ones(3), np.ones(3), 0.0, 0.0), "n"),
+        (lambda: d.quadratic_model_grad(np.ones(3), np.ones(3), np.ones(3), np.ones(2), 1.0), "L0"),
+        (lambda: d.quadratic_model_grad(np.ones(3), np.ones(3), np.full(3, np.nan), 0.0, 1.0), "gL0"),
+        (lambda: d.backprop_indexwise(x, np.ones(3), Ws, bs), "y"),
+        (lambda: d.backprop_indexwise(x, y, Ws, bs, activation="softplus"), "activation"),
+        (lambda: d.backprop_tensor(x, y, Ws, [bs[0], None]), "bs"),
+        (lambda: d.backprop_tensor(np.ones((2, 3)), y, Ws, bs), "x"),
+        (lambda: d.backprop_tensor(x, y.astype(np.float32), Ws, bs), "dtype"),
+        (lambda: d.count_multiply_adds((3,)), "sizes"),
+        (lambda: d.count_multiply_adds((3, 0)), "sizes"),
+        (lambda: d.count_multiply_adds(5), "sizes"),
+        (lambda: d.count_multiply_adds((3, 2), input_grad="yes"), "input_grad"),
+    ]
+    for call, name in cases:
+        with pytest.raises(ValueError, match=name):
+            call()
