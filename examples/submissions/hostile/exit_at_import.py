@@ -1,0 +1,4 @@
+"""Hostile: the file ends the process while it is being loaded."""
+import os
+
+os._exit(42)

@@ -1,0 +1,5 @@
+"""Hostile: loading the file never finishes."""
+import time
+
+while True:
+    time.sleep(0.01)

@@ -1,0 +1,108 @@
+"""`mlp-ref grade`: template, one submission, a folder of submissions, or a Gradescope bundle.
+
+Imports only the standard library at parser-build time; the grader loads when the command runs.
+Exit code 0 whenever grading itself worked, whatever the submission did; 2 for bad arguments or
+a bad rubric; 1 if the grader itself failed.
+"""
+from __future__ import annotations
+
+import sys
+
+
+def add_grade_parser(subparsers) -> None:
+    g = subparsers.add_parser(
+        "grade", help="grade student submissions against the reference (Gradescope results format)",
+        description="Grade a student's .py file (or a folder of them) in a sandbox: writes results.json "
+                    "(Gradescope format) and feedback.html. --template prints the student template; "
+                    "--gradescope-bundle builds a Gradescope autograder zip.")
+    g.add_argument("submission", nargs="?", help="a submission .py file, or a folder of submissions")
+    g.add_argument("--out", default="grading-out", help="output folder (default: grading-out)")
+    g.add_argument("--rubric", help="rubric TOML file (default: the rubric shipped with mlp_ref)")
+    g.add_argument("--jobs", type=int, default=1, help="submissions graded in parallel (folder mode)")
+    g.add_argument("--template", action="store_true", help="print the student template for the rubric")
+    g.add_argument("--gradescope-bundle", metavar="OUT.zip", help="write a Gradescope autograder zip")
+    g.add_argument("--bundle-wheels", metavar="DIR", help="extra wheels (NumPy, Jinja2 for Gradescope's "
+                   "Python) to ship in the bundle so that setup.sh needs no network")
+    g.add_argument("--sandbox", choices=("auto", "namespace", "process"), default="auto",
+                   help="isolation level (default auto: namespaces where available)")
+    g.add_argument("--hide", action="append", default=[], metavar="PATH",
+                   help="a further path the submission must not see (repeatable)")
+    g.add_argument("--quiet", action="store_true", help="print only the score line")
+    g.set_defaults(func=run_grade)
+
+
+def _print_summary(res, files, quiet):
+    pct = 100 * res["score"] / res["max_score"] if res["max_score"] else 0.0
+    print(f"{res['submission']}: {res['score']:g} / {res['max_score']:g} points ({pct:.1f}%) in "
+          f"{res['execution_time']:.2f} s [isolation: {res['sandbox']}]")
+    if quiet:
+        return
+    if not res["load"]["ok"]:
+        print(f"  {res['load']['message']}")
+    for t in res["tests"]:
+        if t["status"] != "passed":
+            o = t["outcome"] or {}
+            line = f"  FAILED {t['name']} (0 / {t['max_score']:g}): {o.get('message', '')}"
+            print(line[:240])
+            for d in o.get("diagnoses", [])[:2]:
+                print(f"         diagnosis: {d[:220]}")
+    print(f"wrote {files['results']} and {files['feedback']}")
+
+
+def run_grade(args) -> int:
+    from pathlib import Path
+
+    from .rubric import load_rubric
+
+    try:
+        rubric = load_rubric(args.rubric)
+    except ValueError as exc:
+        print(f"mlp-ref grade: {exc}", file=sys.stderr)
+        return 2
+    if args.template:
+        from .template import render_template
+
+        sys.stdout.write(render_template(rubric))
+        return 0
+    if args.gradescope_bundle:
+        from .bundle import build_bundle
+
+        info = build_bundle(args.gradescope_bundle, rubric.path, args.bundle_wheels)
+        print(f"wrote {info['path']} ({', '.join(info['files'])})")
+        return 0
+    if not args.submission:
+        print("mlp-ref grade: give a SUBMISSION file or folder, --template or --gradescope-bundle OUT.zip",
+              file=sys.stderr)
+        return 2
+    if args.jobs < 1:
+        print("mlp-ref grade: --jobs must be at least 1", file=sys.stderr)
+        return 2
+    target = Path(args.submission)
+    if not target.exists():
+        print(f"mlp-ref grade: no such file or folder: {target}", file=sys.stderr)
+        return 2
+    out = Path(args.out)
+    hide = (*args.hide, str(out.resolve()))
+    try:
+        if target.is_dir():
+            from .batch import grade_directory
+
+            summary = grade_directory(target, out, rubric, jobs=args.jobs, mode=args.sandbox, hide=hide,
+                                      progress=(lambda s: None) if args.quiet else print)
+            for s in summary["skipped"]:
+                print(f"skipped {s}")
+            print(f"graded {summary['graded']} submissions in {summary['wall']:.1f} s with --jobs {args.jobs}; "
+                  f"wrote {summary['csv']}")
+            return 1 if summary["errors"] else 0
+        from .grader import grade_submission
+        from .outputs import write_outputs
+
+        res = grade_submission(target, rubric, mode=args.sandbox, hide=(*hide, str(target.resolve().parent)))
+        files = write_outputs(res, out)
+        _print_summary(res, files, args.quiet)
+        return 0
+    except RuntimeError as exc:
+        from .sandbox import SandboxError
+
+        print(f"mlp-ref grade: {exc}", file=sys.stderr)
+        return 1 if isinstance(exc, SandboxError) else 2  # a broken sandbox vs. --sandbox namespace unavailable

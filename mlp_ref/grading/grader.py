@@ -1,0 +1,240 @@
+"""Grade one submission: run every rubric check in the sandbox and judge the replies here.
+
+The result is a plain dict (the "result model") that `gradescope.results_json` and
+`reports.feedback` render; nothing in it comes from the submission except the arrays it
+returned (validated), its exception messages and its printed output (shown as text, truncated).
+"""
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from . import protocol
+from .checks import FUNCTIONS, Case, build_cases
+from .compare import TOLERANCES, compare_tree
+from .diagnosis import diagnose_leaf, explain_error
+from .references import reference_text, references
+from .rubric import Rubric
+from .sandbox import Session, resolve_mode
+
+SHOW_OPTS = dict(precision=6, threshold=40, edgeitems=3, max_line_width=96)
+
+
+@dataclass
+class Plan:
+    """The rubric with every case built (inputs and expected values), shared by a whole batch."""
+
+    rubric: Rubric
+    cases: dict
+
+
+def make_plan(rubric: Rubric) -> Plan:
+    cases = {(i.function, i.check): build_cases(i.function, i.check, rubric.seed, rubric.conventions)
+             for i in rubric.items}
+    return Plan(rubric, cases)
+
+
+# --------------------------------------------------------------------------------- display
+def show(v) -> str:
+    if isinstance(v, np.ndarray):
+        body = np.array2string(v, **SHOW_OPTS)
+        return body if v.ndim == 0 else f"{body}  (shape {v.shape}, {v.dtype})"
+    if isinstance(v, dict):
+        return "{" + ", ".join(f"{k!r}: {show(x)}" for k, x in v.items()) + "}"
+    if isinstance(v, (list, tuple)):
+        return "[" + ", ".join(show(x) for x in v) + "]"
+    if isinstance(v, float):
+        return repr(v)
+    return repr(v)[:300]
+
+
+def escape_output(raw: bytes, limit: int) -> str:
+    """Printed output as inert text: decoded, control characters escaped, truncated."""
+    text = raw[:limit].decode("utf-8", "replace")
+    text = "".join(c if c in "\n\t" or (c.isprintable()) else f"\\x{ord(c):02x}" if ord(c) < 256
+                   else f"\\u{ord(c):04x}" for c in text)
+    if len(raw) > limit:
+        text += f"\n[... truncated after {limit // 1024} KB]"
+    return text
+
+
+# ----------------------------------------------------------------------------------- calls
+def _input_names(case: Case) -> list[str]:
+    params = {"call": FUNCTIONS[case.func].params, "mlp_backward": FUNCTIONS["mlp_forward"].params,
+              "numerical_gradient": FUNCTIONS["numerical_gradient"].params[1:]}[case.mode]
+    names = []
+
+    def walk(v, name):
+        if isinstance(v, np.ndarray):
+            names.append(name)
+        elif isinstance(v, (list, tuple)):
+            for j, x in enumerate(v):
+                walk(x, f"{name}[{j}]")
+        elif isinstance(v, dict):
+            for k, x in v.items():
+                walk(x, k)
+
+    for i, a in enumerate(case.args):
+        walk(a, params[i] if i < len(params) else f"argument {i + 1}")
+    for k, v in case.kwargs.items():
+        walk(v, k)
+    return names
+
+
+def _request(case: Case) -> tuple[dict, list]:
+    blobs = []
+    req = {"func": case.func, "mode": case.mode, "args": protocol.encode_value(list(case.args), blobs),
+           "kwargs": protocol.encode_value(dict(case.kwargs), blobs)}
+    if case.select is not None:
+        req["select"] = case.select
+    if "g" in case.extra:
+        req["g"] = protocol.encode_value(case.extra["g"], blobs)
+    if "f" in case.extra:
+        req["f"] = protocol.encode_value(list(case.extra["f"]), blobs)
+    return req, blobs
+
+
+def _fail(case, message, **kw) -> dict:
+    return {"passed": False, "case": case.label, "message": message, "problems": kw.pop("problems", []),
+            "diagnoses": kw.pop("diagnoses", []), "inputs": {k: show(v) for k, v in case.show.items()}, **kw}
+
+
+def judge(case: Case, status: str, payload, session: Session) -> dict:
+    """Turn one worker reply into a case outcome (all comparisons happen here)."""
+    limits = session.limits
+    if status == "timeout":
+        return _fail(case, f"{case.func} {payload} (an infinite loop, or far too slow)")
+    if status in ("crash", "protocol"):
+        return _fail(case, f"{case.func}: {payload}")
+    header, blobs = payload
+    if header.get("status") == "error":
+        err = header.get("error") if isinstance(header.get("error"), dict) else {}
+        err = {k: str(err.get(k, ""))[:4000] for k in ("type", "message", "traceback")}
+        stage = str(header.get("stage", case.func))[:80]
+        return _fail(case, explain_error(err, stage, case.func, limits), traceback=err["traceback"])
+    if header.get("status") != "ok":
+        return _fail(case, f"{case.func}: the reply was not a result")
+    try:
+        got = protocol.decode_value(header.get("result"), blobs)
+    except protocol.ProtocolError as exc:
+        return _fail(case, f"{case.func}: the returned value could not be read ({exc})")
+    mutated = header.get("mutated", [])
+    names = _input_names(case)
+    mutated = [names[i] for i in mutated if isinstance(i, int) and not isinstance(i, bool) and 0 <= i < len(names)]
+
+    tol = TOLERANCES[case.dtype]
+    leaves = compare_tree(case.expected, got, tol)
+    note = ""
+    if not all(lf.ok for lf in leaves):
+        for alt_note, alt in case.accept:
+            alt_leaves = compare_tree(alt, got, tol)
+            if all(lf.ok for lf in alt_leaves):
+                leaves, note = alt_leaves, alt_note
+                break
+    bad = [lf for lf in leaves if not lf.ok]
+    worst = max((lf.max_abs for lf in leaves if lf.max_abs is not None and np.isfinite(lf.max_abs)), default=None)
+    if not bad and not mutated:
+        return {"passed": True, "case": case.label, "message": "passed" + (f" ({note})" if note else ""),
+                "note": note, "max_abs": worst}
+    problems, diagnoses = [], []
+    for lf in bad:
+        problems.append((f"{lf.path}: " if lf.path else "") + lf.problem)
+        diagnoses += [(f"{lf.path}: " if lf.path else "") + d for d in diagnose_leaf(lf, case, tol)]
+    if mutated:
+        problems.append(f"modified its input{'s' if len(mutated) > 1 else ''} {', '.join(mutated)} in place; "
+                        "the caller still needs them (work on a copy)")
+    first = bad[0] if bad else None
+    detail = {}
+    if first is not None:
+        detail = {"expected": show(first.expected), "got": show(first.got), "where": first.path,
+                  "max_abs": first.max_abs, "max_rel": first.max_rel}
+    return _fail(case, problems[0], problems=problems, diagnoses=list(dict.fromkeys(diagnoses)), **detail)
+
+
+# ---------------------------------------------------------------------------------- grading
+def _test_entry(item, gf, check, outcome, visibility) -> dict:
+    refs = references(gf.name, gf.fn)
+    passed = outcome is not None and outcome["passed"]
+    return {
+        "name": item.name, "function": item.function, "check": item.check,
+        "description": check.description, "formula": gf.formula, "shapes": gf.shapes,
+        "references": [dict(r) for r in refs], "where": reference_text(refs),
+        "score": item.points if passed else 0.0, "max_score": item.points,
+        "status": "passed" if passed else "failed", "visibility": visibility, "outcome": outcome,
+    }
+
+
+def grade_submission(path, rubric: Rubric, *, plan: Plan | None = None, mode: str = "auto", hide=()) -> dict:
+    """Grade one submission file; never raises because of what the submission does."""
+    t0 = time.monotonic()
+    path = Path(path)
+    plan = plan or make_plan(rubric)
+    limits = rubric.limits
+    source = path.read_bytes()
+    result = {"submission": path.name, "sha256": hashlib.sha256(source).hexdigest(),
+              "rubric": {"name": rubric.name, "seed": rubric.seed, "path": rubric.path},
+              "sandbox": resolve_mode(mode), "visibility": rubric.visibility,
+              "stdout_visibility": rubric.stdout_visibility, "tests": []}
+    hung: dict[str, str] = {}  # function -> the check on which it timed out
+    with Session(path, limits, mode, hide) as session:
+        load = session.ensure_worker()
+        result["load"] = _load_info(load)
+        result["sandbox"] = session.mode + (f" ({', '.join(session.layers)})" if session.layers else "")
+        for item in rubric.items:
+            gf = FUNCTIONS[item.function]
+            check = gf.checks[item.check]
+            outcome = None
+            if load[0] != "ready":
+                outcome = {"passed": False, "case": "", "message": result["load"]["message"],
+                           "problems": [], "diagnoses": [], "traceback": result["load"].get("traceback", "")}
+            for case in plan.cases[(item.function, item.check)]:
+                if outcome is not None and not outcome["passed"]:
+                    break
+                if time.monotonic() - t0 > limits.total_seconds:
+                    outcome = _fail(case, f"not run: the submission used up its total time of "
+                                          f"{limits.total_seconds:g} s on earlier checks")
+                    break
+                if session.restarts > limits.max_restarts:
+                    outcome = _fail(case, f"not run: the submission's process had to be restarted more than "
+                                          f"{limits.max_restarts} times")
+                    break
+                if case.func in hung:
+                    outcome = _fail(case, f"not run: {case.func} did not return within the time limit on the "
+                                          f"check '{hung[case.func]}'")
+                    break
+                state = session.ensure_worker()
+                if state[0] != "ready":
+                    outcome = _fail(case, "could not restart the submission: " + _load_info(state)["message"])
+                    break
+                req, blobs = _request(case)
+                status, payload = session.worker.call(req, blobs, limits.call_seconds)
+                outcome = judge(case, status, payload, session)
+                if status == "timeout":
+                    hung[case.func] = item.check
+            result["tests"].append(_test_entry(item, gf, check, outcome, item.visibility))
+        result["printed"] = escape_output(session.output(), limits.output_kb * 1024)
+        result["restarts"] = session.restarts
+    result["score"] = round(sum(t["score"] for t in result["tests"]), 6)
+    result["max_score"] = round(sum(t["max_score"] for t in result["tests"]), 6)
+    result["execution_time"] = round(time.monotonic() - t0, 3)
+    return result
+
+
+def _load_info(load) -> dict:
+    kind, info = load
+    if kind == "ready":
+        return {"ok": True, "message": "loaded", "functions": list(info)}
+    if kind == "load_error":
+        typ, msg = info.get("type", ""), info.get("message", "")
+        text = f"submission.py could not be loaded: {typ}: {msg}"
+        if typ == "ModuleNotFoundError" and "mlp_ref" in msg:
+            text = ("submission.py could not be loaded: it imports the reference implementation (mlp_ref), "
+                    "which submissions cannot use")
+        elif typ == "SystemExit":
+            text = f"submission.py called sys.exit({msg}) while loading"
+        return {"ok": False, "message": text, "traceback": info.get("traceback", "")}
+    return {"ok": False, "message": f"submission.py {info}"}
