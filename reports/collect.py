@@ -1,0 +1,118 @@
+"""Run the catalog, the oracle checks and the plot series once; return everything as results.json data."""
+from __future__ import annotations
+
+import datetime as _dt
+import importlib
+import platform
+import sys
+import time
+import traceback
+
+SCHEMA = 1
+
+
+def _catalog(progress=None) -> tuple[list[dict], dict]:
+    """Every catalog record plus corrected_statement; an entry that raises becomes an error record."""
+    from mlp_ref import catalog
+    from mlp_ref.registry import SOURCES
+
+    entries = catalog.entries()
+    records = []
+    for i, e in enumerate(entries):
+        try:
+            rec = catalog.evaluate([e])[0]
+        except Exception as exc:  # noqa: BLE001 - one broken entry must not hide the others
+            rec = {"id": e.id, "source": e.source, "location": e.location, "statement": e.statement,
+                   "kind": e.kind, "documented": dict(e.documented), "computed": {}, "verdict": "error",
+                   "explanation": f"evaluating this entry raised {type(exc).__name__}: {exc}"}
+        rec["corrected_statement"] = getattr(e, "corrected_statement", "") or ""
+        rec["op"] = getattr(e.op, "name", None) if getattr(e, "op", None) else None
+        rec["corrected_op"] = getattr(e.corrected, "name", None) if getattr(e, "corrected", None) else None
+        records.append(rec)
+        if progress:
+            progress(i + 1, len(entries), e.id)
+    return records, dict(SOURCES)
+
+
+def _checks(oracles, devices, dtypes, seed, progress=None) -> dict:
+    """run_checks' {"environment", "results"}, or a note saying why the checks could not run."""
+    try:
+        conformance = importlib.import_module("oracles.conformance")
+    except ImportError as exc:
+        return {"environment": {}, "results": [], "checks_error": None,
+                "checks_unavailable": f"oracles.conformance is not importable ({exc})"}
+    try:
+        out = conformance.run_checks(oracles=oracles, devices=devices, dtypes=dtypes, progress=progress,
+                                     seed=seed)
+    except Exception as exc:  # noqa: BLE001 - reported in the page and by the exit status
+        return {"environment": {}, "results": [],
+                "checks_error": f"run_checks raised {type(exc).__name__}: {exc}",
+                "checks_traceback": traceback.format_exc(limit=6)}
+    data = {"environment": dict(out.get("environment") or {}), "results": list(out.get("results") or [])}
+    try:
+        data["check_summary"] = conformance.summarize(data["results"])
+    except Exception:  # noqa: BLE001 - the report counts rows itself; this is only kept for reference
+        pass
+    return data
+
+
+def _versions() -> dict:
+    out = {"python": sys.version.split()[0], "platform": platform.platform()}
+    for mod in ("mlp_ref", "numpy", "torch", "jax", "matplotlib", "jinja2", "latex2mathml"):
+        m = sys.modules.get(mod)
+        if m is None and mod in ("mlp_ref", "numpy", "matplotlib", "jinja2"):
+            try:
+                m = importlib.import_module(mod)
+            except ImportError:
+                m = None
+        if m is not None:
+            out[mod] = getattr(m, "__version__", "installed")
+        elif mod == "latex2mathml":
+            try:
+                from importlib.metadata import version
+
+                out[mod] = version(mod)
+            except Exception:  # noqa: BLE001
+                out[mod] = "not installed"
+    return out
+
+
+def collect(oracles=None, devices=None, dtypes=None, seed: int = 0, progress=None, command: str = "") -> dict:
+    """Everything the report renders. `progress` is a reports.progress.Progress (or None)."""
+    t0 = time.perf_counter()
+    phase = (lambda name: progress.phase(name)) if progress else (lambda name: None)
+    catalog, sources = _catalog(phase("catalog"))
+    t1 = time.perf_counter()
+    checks = _checks(oracles, devices, dtypes, seed, phase("checks"))
+    t2 = time.perf_counter()
+    try:
+        from oracles import series as series_mod
+
+        series = series_mod.compute_all(phase("plots"))
+    except Exception as exc:  # noqa: BLE001
+        series = {"unavailable": f"{type(exc).__name__}: {exc}"}
+    if progress:
+        progress.close()
+    t3 = time.perf_counter()
+    env = dict(checks.pop("environment"))
+    env.setdefault("seed", seed)
+    mine = _versions()
+    env.setdefault("platform", mine.pop("platform"))
+    versions = env.setdefault("versions", {})
+    for k, v in mine.items():
+        versions.setdefault(k, v)
+    if checks.get("checks_unavailable"):
+        env.setdefault("unavailable", {})["oracles"] = checks["checks_unavailable"]
+    return {
+        "schema": SCHEMA,
+        "generated": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC"),
+        "command": command,
+        "selection": {"oracles": oracles, "devices": devices, "dtypes": dtypes, "seed": seed},
+        "environment": env,
+        **checks,
+        "sources": sources,
+        "catalog": catalog,
+        "series": series,
+        "timing": {"catalog_s": round(t1 - t0, 2), "checks_s": round(t2 - t1, 2),
+                   "series_s": round(t3 - t2, 2), "total_s": round(t3 - t0, 2)},
+    }

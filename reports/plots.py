@@ -1,0 +1,170 @@
+"""Static plots for the report: matplotlib (Agg, no pyplot, no windows) -> SVG data URIs.
+
+Every function takes the JSON-ready series stored in results.json and returns a list of
+{"title", "alt", "src"} figures; a series that is missing or malformed yields an "unavailable"
+note instead of an exception.
+"""
+from __future__ import annotations
+
+import base64
+import io
+import math
+
+import matplotlib
+
+matplotlib.use("Agg")  # before anything can pick an interactive backend
+from matplotlib.figure import Figure  # noqa: E402 - after choosing the backend
+
+STYLE = {"svg.fonttype": "none", "font.size": 9, "axes.titlesize": 10, "axes.grid": True,
+         "grid.alpha": 0.3, "axes.spines.top": False, "axes.spines.right": False,
+         "svg.hashsalt": "mlp-ref", "font.family": ["DejaVu Sans", "sans-serif"]}
+COLORS = {"hand": "#1b1b1b", "function": "#9aa0a6", "torch": "#e8710a", "jax": "#1a73e8",
+          "forward": "#d93025", "central": "#1a73e8", "richardson": "#188038", "complex_step": "#9334e6"}
+MARKERS = {"torch": "o", "jax": "x"}
+
+
+def _svg(fig: Figure) -> str:
+    buf = io.BytesIO()
+    with matplotlib.rc_context(STYLE):
+        fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
+    return "data:image/svg+xml;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def _figure(w: float, h: float) -> Figure:
+    with matplotlib.rc_context(STYLE):
+        return Figure(figsize=(w, h), layout="constrained")
+
+
+def _vals(seq):
+    return [math.nan if v is None else float(v) for v in seq]
+
+
+def activation_plots(series: dict) -> list[dict]:
+    """One small figure per activation: f, the hand derivative and each oracle's derivative."""
+    x = _vals(series["x"])
+    out = []
+    for name, rec in series["functions"].items():
+        with matplotlib.rc_context(STYLE):
+            fig = _figure(3.4, 2.5)
+            ax = fig.add_subplot()
+            ax.plot(x, _vals(rec["f"]), color=COLORS["function"], lw=1.2, ls="--", label=f"{name}(z)")
+            ax.plot(x, _vals(rec["hand"]), color=COLORS["hand"], lw=1.6, label="hand derivative (mlp_ref)")
+            step = max(1, len(x) // 20)
+            zero = min(range(len(x)), key=lambda i: abs(x[i]))
+            for oracle, d in rec.get("oracles", {}).items():
+                d = _vals(d)
+                idx = sorted(set(range(0, len(x), step)) | {zero})
+                ax.plot([x[i] for i in idx], [d[i] for i in idx], ls="none", marker=MARKERS.get(oracle, "s"),
+                        ms=4.5, mfc="none", color=COLORS.get(oracle, "#555"), label=f"{oracle} autograd")
+            ax.set_xlabel("z")
+            params = ", ".join(f"{k}={v:g}" for k, v in rec.get("params", {}).items())
+            ax.set_title(f"{name}({params})" if params else name)
+            ax.legend(fontsize=7, loc="best", frameon=False)
+            out.append({"title": name, "src": _svg(fig),
+                        "alt": f"{name} and its derivative: hand-derived (line) and "
+                               f"{', '.join(rec.get('oracles', {})) or 'no oracle'} autograd (markers)"})
+    return out
+
+
+def fd_plots(series: dict) -> list[dict]:
+    """Log-log error of four difference schemes against the step h, with expected-slope guides."""
+    steps = [float(h) for h in series["steps"]]
+    slopes = series.get("expected_slopes", {})
+    out = []
+    for rec in series["functions"]:
+        with matplotlib.rc_context(STYLE):
+            fig = _figure(3.6, 3.3)
+            ax = fig.add_subplot()
+            for method, errs in rec["errors"].items():
+                e = [max(v, 1e-17) if v is not None else math.nan for v in errs]
+                ax.loglog(steps, e, marker=".", ms=3, lw=1.2, color=COLORS.get(method),
+                          label=f"{method.replace('_', ' ')} (slope {slopes.get(method, '?')})")
+                p = slopes.get(method)
+                if p:  # guide h^p, parallel to the truncation regime and 30x above it
+                    h0 = min(steps, key=lambda h: abs(math.log10(h) + 2))
+                    e0 = 30 * e[steps.index(h0)]
+                    if e0 > 0 and math.isfinite(e0):
+                        h_min = max(h0 * (1e-13 / e0) ** (1 / p), 1e-9)
+                        hs = [h for h in steps if h_min <= h <= 1e-1]
+                        ax.loglog(hs, [e0 * (h / h0) ** p for h in hs], ls=(0, (1, 2)), lw=1, color=COLORS.get(method),
+                                  alpha=0.8)
+            ax.set_ylim(1e-17, 1)
+            ax.set_xlabel("step h")
+            ax.set_ylabel("|estimate - hand derivative|")
+            ax.set_title(f"{rec['function']}'(x) at x = {rec['x0']:g}")
+            fig.legend(loc="outside lower center", ncol=2, fontsize=6.5, frameon=False)
+            out.append({"title": rec["function"], "src": _svg(fig), "entries": rec.get("entries", []),
+                        "alt": f"finite-difference error against step size for {rec['function']} on log-log axes"})
+    return out
+
+
+def approximation_plots(series: dict) -> list[dict]:
+    """The universal-approximation demonstration: the fits for each K and the error against K."""
+    x = _vals(series["x"])
+    Ks = sorted(series["fits"], key=lambda k: float(k))
+    with matplotlib.rc_context(STYLE):
+        fig = _figure(3.8, 2.8)
+        ax = fig.add_subplot()
+        ax.plot(x, _vals(series["target"]), color=COLORS["hand"], lw=2.2, label="target")
+        cmap = matplotlib.colormaps["viridis"]
+        for i, k in enumerate(Ks):
+            ax.plot(x, _vals(series["fits"][k]), lw=1, color=cmap(i / max(1, len(Ks) - 1)), label=f"K = {k}")
+        ax.set_title(f"fits of {series.get('target_name', 'the target')} with K hidden units")
+        ax.set_xlabel("x")
+        ax.legend(fontsize=6.5, ncol=2, frameon=False)
+        fits = {"title": "fits", "src": _svg(fig), "alt": "target function and the network fits for each K"}
+        fig = _figure(3.2, 2.8)
+        ax = fig.add_subplot()
+        errs = [float(series["errors"][k]) for k in Ks]
+        ax.loglog([float(k) for k in Ks], errs, marker="o", color=COLORS["central"])
+        ax.set_xlabel("hidden units K")
+        ax.set_ylabel("approximation error")
+        ax.set_title("error against K")
+        err = {"title": "error", "src": _svg(fig), "alt": "approximation error against the number of hidden units"}
+    return [fits, err]
+
+
+def heatmap(rows: list[str], cols: list[str], values: list[list], marks: list[list]) -> dict:
+    """Entries x oracle columns; colour log10 of the max relative error, marks on non-passing cells."""
+    import numpy as np
+
+    with matplotlib.rc_context(STYLE):
+        h = 1.6 + 0.16 * len(rows)
+        fig = _figure(2.2 + 0.55 * len(cols), h)
+        ax = fig.add_subplot()
+        data = np.array([[math.nan if v is None else v for v in r] for r in values], dtype=float)
+        logs = np.log10(np.clip(data, 1e-17, None))
+        logs[np.isnan(data)] = np.nan
+        cmap = matplotlib.colormaps["viridis"].with_extremes(bad="#eeeeee")
+        mesh = ax.pcolormesh(np.ma.masked_invalid(logs), cmap=cmap, vmin=-17, vmax=0, edgecolors="white",
+                             linewidth=0.4)
+        for i, r in enumerate(marks):
+            for j, m in enumerate(r):
+                if m:
+                    ax.text(j + 0.5, i + 0.5, m, ha="center", va="center", fontsize=7, color="#ff4d4d",
+                            fontweight="bold")
+        ax.xaxis.tick_top()
+        ax.set_xticks([j + 0.5 for j in range(len(cols))], cols, rotation=50, ha="left", fontsize=7)
+        ax.set_yticks([i + 0.5 for i in range(len(rows))], rows, fontsize=6.5)
+        ax.set_xlim(0, len(cols))
+        ax.set_ylim(len(rows), 0)
+        ax.grid(False)
+        ax.tick_params(length=0)
+        for s in ax.spines.values():
+            s.set_visible(False)
+        cb = fig.colorbar(mesh, ax=ax, location="bottom", shrink=0.8, aspect=25, pad=0.01)
+        cb.set_label("log10 max relative error (grey: not run)", fontsize=7)
+        cb.ax.tick_params(labelsize=6.5)
+        return {"title": "error heat map", "src": _svg(fig),
+                "alt": f"heat map of the max relative error of {len(rows)} checks against {len(cols)} oracle columns"}
+
+
+def safe(fn, *args) -> dict:
+    """{"figures": [...]} or {"unavailable": reason}: a plotting failure never breaks the report."""
+    try:
+        if args and isinstance(args[0], dict) and args[0].get("unavailable"):
+            return {"unavailable": str(args[0]["unavailable"])}
+        res = fn(*args)
+        return {"figures": res if isinstance(res, list) else [res]}
+    except Exception as exc:  # noqa: BLE001
+        return {"unavailable": f"the plot could not be drawn ({type(exc).__name__}: {exc})"}
