@@ -1,0 +1,505 @@
+"""Oracle: finite differences of the oracle-side forward (JAX forms in float64, else torch forms).
+
+Methods, each with an error estimate and a step chosen from the dtype's epsilon and the
+coordinate's magnitude (never a fixed constant):
+  forward     (f(x + h) - f(x)) / h, the documents' formula: O(h) truncation, h = sqrt(eps) max(1, |x|);
+              error ~ |D(h) - D(2h)| plus rounding eps |f| / h.
+  central     (f(x + h) - f(x - h)) / 2h: O(h^2), h = eps^(1/3) max(1, |x|); error ~ |D(h) - D(2h)| / 3.
+  richardson  Ridders' extrapolation of central differences over 10 shrinking steps (factor 1.4),
+              keeping per entry the tableau value with the smallest error estimate.
+  complex     Im f(x + i h) / h for analytic forms, h = 1e-20 max(1, |x|): no subtractive
+              cancellation; refused when the form is not complex-analytic (checked against central).
+The full Jacobian is vectorized: all perturbed points of a chunk of coordinates (every step of
+the method, both sides) are evaluated in one batched call (jax.vmap, torch.func.vmap), chunked
+to bound memory. Steps never straddle a declared kink: they are capped at half the distance to
+it, and a coordinate too close to a kink raises KinkError. Evaluation is always in float64
+(complex128 for the complex step) on the inputs rounded to the requested dtype.
+"""
+from __future__ import annotations
+
+import contextlib
+
+import numpy as np
+
+from . import devices as dev
+from .base import Estimate, KinkError, Oracle, OracleError, Problem, check_dtype, params_key
+
+METHODS = ("forward", "central", "richardson", "complex")
+EPS = float(np.finfo(np.float64).eps)
+RIDDERS_LEVELS = 10
+RIDDERS_SHRINK = 1.4
+RIDDERS_SAFE = 2.0
+
+
+def natural_step(method: str) -> float:
+    """Step per unit magnitude: balances truncation and rounding for the method in float64."""
+    return {"forward": EPS ** 0.5, "central": EPS ** (1 / 3), "richardson": 0.1, "complex": 1e-20}[method]
+
+
+class FDOracle(Oracle):
+    name = "fd"
+
+    def __init__(self, method: str = "richardson", chunk_elems: int = 1 << 21, full_limit: int = 4096):
+        if method not in METHODS:
+            raise ValueError(f"method: expected one of {METHODS}, got {method!r}")
+        self.method = method
+        self.chunk_elems = int(chunk_elems)  # bound on the elements of one batched evaluation
+        self.full_limit = int(full_limit)  # output x input elements up to which J is formed whole
+
+    def available(self):
+        for mod in ("jax", "torch"):
+            try:
+                __import__(mod)
+                return None
+            except ImportError:
+                continue
+        return "finite differences evaluate JAX or torch forms; neither is importable"
+
+    def devices(self):
+        return list(dev.oracle_devices("fd"))
+
+    def forms(self):
+        out = {}
+        try:
+            from .forms import torch_forms
+
+            out.update({k: ("torch", f) for k, f in torch_forms().items()})
+        except ImportError:
+            pass
+        try:
+            from .forms import jax_forms
+
+            out.update({k: ("jax", f) for k, f in jax_forms().items()})
+        except ImportError:
+            pass
+        return out
+
+    def backend(self, fn: str) -> str:
+        """"jax" or "torch": whose form of `fn` is differenced."""
+        return self._form(fn)[0]
+
+    # ------------------------------------------------------------------------ evaluation
+    @contextlib.contextmanager
+    def _mode(self, backend, device):
+        if backend == "jax":
+            from .jax_oracle import jax_mode
+
+            with jax_mode("float64", device):
+                yield
+        else:
+            yield
+
+    def _evaluator(self, problem: Problem, device: str):
+        """(x_flat, out_shape, batch): batch(points (B, n)) -> f at each flattened wrt point (B, *out).
+
+        The batched function is jitted once per (fn, params, wrt) and reused across calls, steps
+        and dtypes of the check (JAX); torch forms go through torch.func.vmap.
+        """
+        backend, form = self._form(problem.fn)
+        self._check_device(device)
+        x = problem.cast(np.float64)
+        shapes = [np.shape(x[a]) for a in problem.wrt]
+        sizes = [int(np.prod(s)) for s in shapes]
+        fixed_np = {k: v for k, v in x.items() if k not in problem.wrt}
+        params, wrt = problem.params, problem.wrt
+        x_flat = np.concatenate([np.ravel(x[a]) for a in wrt]) if wrt else np.zeros(0)
+
+        def split(points):
+            out, start = [], 0
+            for s, n in zip(shapes, sizes):
+                out.append(points[:, start:start + n].reshape((points.shape[0],) + s))
+                start += n
+            return out
+
+        if backend == "jax":
+            import jax
+            import jax.numpy as jnp
+
+            jdev = dev.jax_device(device)
+            fixed = {k: jax.device_put(jnp.asarray(v), jdev) for k, v in fixed_np.items()}
+            vf = self._jitted(problem, tuple(sorted(fixed)))
+            out_shape = jax.eval_shape(lambda *w: form(**fixed, **dict(zip(wrt, w)), **params),
+                                       *[jnp.asarray(x[a]) for a in wrt]).shape
+
+            def batch(points):
+                parts = [jax.device_put(jnp.asarray(q), jdev) for q in split(points)]
+                return np.asarray(vf(fixed, *parts))
+        else:
+            import torch
+
+            tdev = torch.device(device.replace("gpu", "cuda"))
+            fixed = {k: torch.as_tensor(v, device=tdev) for k, v in fixed_np.items()}
+
+            def f(*w):
+                return form(**fixed, **dict(zip(wrt, w)), **params)
+
+            with torch.no_grad():
+                out_shape = tuple(f(*[torch.as_tensor(x[a], device=tdev) for a in wrt]).shape)
+
+            def batch(points):
+                parts = [torch.as_tensor(q, device=tdev) for q in split(points)]
+                with torch.no_grad():
+                    try:
+                        out = torch.func.vmap(f)(*parts)
+                    except Exception:  # a form vmap cannot batch: evaluate point by point
+                        out = torch.stack([f(*[q[i] for q in parts]) for i in range(points.shape[0])])
+                return out.detach().cpu().numpy()
+
+        return x_flat, tuple(out_shape), batch
+
+    def _jitted(self, problem, fixed_keys):
+        import jax
+
+        key = (problem.fn, params_key(problem.params), problem.wrt, fixed_keys)
+        cache = self.__dict__.setdefault("_jit_cache", {})
+        if key not in cache:
+            form, wrt, params = self._form(problem.fn)[1], problem.wrt, dict(problem.params)
+
+            def batched(fixed, *w):
+                return jax.vmap(lambda *wi: form(**fixed, **dict(zip(wrt, wi)), **params))(*w)
+
+            cache[key] = jax.jit(batched)
+        return cache[key]
+
+    def _kink_distance(self, problem: Problem, x_flat, dirs):
+        """For each direction (rows of `dirs`, normalized), the step t to the nearest declared kink."""
+        dist = np.full(dirs.shape[0], np.inf)
+        start = 0
+        where = {}
+        for a in problem.wrt:
+            n = int(np.size(problem.inputs[a]))
+            for kink in problem.kinks.get(a, ()):
+                seg = slice(start, start + n)
+                d = dirs[:, seg]
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    t = np.where(d != 0, np.abs(x_flat[seg] - kink)[None, :] / np.abs(d), np.inf)
+                k = np.argmin(t, axis=1)
+                tk = t[np.arange(len(k)), k]
+                closer = tk < dist
+                dist = np.where(closer, tk, dist)
+                for i in np.nonzero(closer)[0]:
+                    where[int(i)] = (a, int(k[i]), kink)
+            start += n
+        return dist, where
+
+    def _steps(self, method, problem, x_flat, dirs):
+        """Step per direction: natural step x magnitude, capped at half the distance to a kink."""
+        mag = np.where(dirs != 0, np.maximum(1.0, np.abs(x_flat))[None, :], 0).max(axis=1)
+        h = natural_step(method) * np.maximum(mag, 1.0)
+        if method == "richardson":
+            h = 0.1 * np.maximum(np.where(dirs != 0, np.abs(x_flat)[None, :], 0).max(axis=1), 0.1)
+        reach = {"forward": 2.0, "central": 2.0, "richardson": 1.0, "complex": 0.0}[method]
+        if reach and problem.kinks:
+            dist, where = self._kink_distance(problem, x_flat, dirs)
+            cap = dist / (2 * reach)
+            too_close = cap < 1e-3 * h
+            if np.any(too_close):
+                i = int(np.nonzero(too_close)[0][0])
+                a, k, kink = where[i]
+                raise KinkError(f"{problem.fn}: {a}[{np.unravel_index(k, np.shape(problem.inputs[a]))}] = "
+                                f"{x_flat[k + self._offset(problem, a)]:.3g} lies {dist[i]:.2g} from the kink at "
+                                f"{kink}; a {method} step of {h[i]:.2g} would straddle it")
+            h = np.minimum(h, cap)
+        return h
+
+    @staticmethod
+    def _offset(problem, arg):
+        start = 0
+        for a in problem.wrt:
+            if a == arg:
+                return start
+            start += int(np.size(problem.inputs[a]))
+        raise KeyError(arg)
+
+    def _chunks(self, m, n, out_size, evals_per_dir):
+        per = max(1, self.chunk_elems // max(1, (n + out_size) * evals_per_dir))
+        return [(s, min(m, s + per)) for s in range(0, m, per)], per
+
+    def directional(self, problem: Problem, dirs, device="cpu", method=None):
+        """Derivatives of the form along each row of `dirs` (m, n): (f(x), D (m, *out), err (m, *out)).
+
+        The rows are taken in chunks; within a chunk every perturbed point (all steps, both
+        sides, and x itself) is one batched call. Chunks are padded to one size so that the
+        jitted evaluation compiles once.
+        """
+        method = method or self.method
+        if method not in METHODS:
+            raise ValueError(f"method: expected one of {METHODS}, got {method!r}")
+        backend = self.backend(problem.fn)
+        dirs = np.asarray(dirs, dtype=np.float64)
+        norms = np.abs(dirs).max(axis=1) if dirs.size else np.zeros(dirs.shape[0])
+        norms = np.where(norms > 0, norms, 1.0)
+        unit = dirs / norms[:, None]
+        Ds, Es, f0 = [], [], None
+        with self._mode(backend, device):
+            x_flat, out_shape, batch = self._evaluator(problem, device)
+            h_all = self._steps(method, problem, x_flat, unit)
+            # Richardson is cross-checked against a plain central difference at its own step
+            h_c = self._steps("central", problem, x_flat, unit) if method == "richardson" else h_all
+            evals = {"forward": 4, "central": 4, "richardson": 2 * RIDDERS_LEVELS + 4, "complex": 1}[method]
+            chunks, per = self._chunks(len(unit), len(x_flat), max(1, int(np.prod(out_shape))), evals)
+            cplx = method == "complex"
+
+            def with_base(points):
+                """f(x) and f at `points`, in one call."""
+                pts = np.concatenate([x_flat[None].astype(points.dtype), points])
+                vals = batch(pts.astype(np.complex128 if cplx else np.float64))
+                return (vals[0].real if cplx else vals[0]), vals[1:]
+
+            for s, e in chunks:
+                d, h, hc = unit[s:e], h_all[s:e], h_c[s:e]
+                pad = per - (e - s) if len(chunks) > 1 else 0
+                if pad:  # repeat the last direction so that every chunk has one shape
+                    d, h, hc = (np.concatenate([a, np.repeat(a[-1:], pad, 0)]) for a in (d, h, hc))
+                f0, D, E = self._chunk(method, with_base, x_flat, d, h, out_shape, hc)
+                Ds.append(D[:e - s])
+                Es.append(E[:e - s])
+            if f0 is None:
+                f0, _ = with_base(np.zeros((0, len(x_flat))))
+        D = np.concatenate(Ds) if Ds else np.zeros((0,) + out_shape)
+        E = np.concatenate(Es) if Es else np.zeros((0,) + out_shape)
+        scale = norms.reshape((-1,) + (1,) * len(out_shape))
+        return f0, D * scale, E * scale
+
+    def _chunk(self, method, with_base, x, d, h, out_shape, h_central=None):
+        m = len(d)
+        nd = len(out_shape)
+        hh = h.reshape((m,) + (1,) * nd)
+        if method == "complex":
+            f0, val = with_base(x[None, :] + 1j * h[:, None] * d)
+            D = val.imag / hh
+            E = 8 * EPS * (np.abs(D) + np.abs(D).max(axis=tuple(range(1, D.ndim)), keepdims=True))
+            return f0, D, E
+        if method in ("forward", "central"):
+            # x - h and x - 2h serve the kink check of the forward method too
+            f0, vals = self._eval_steps(with_base, x, d, np.stack([h, 2 * h]), (1, -1))
+            kink = _kink_term(f0, vals[0], hh, vals[1], 2 * hh)
+            rounding = 2 * EPS * (np.abs(f0) + np.abs(vals[0, 0])) / hh
+            if method == "forward":
+                D1 = (vals[0, 0] - f0) / hh
+                D2 = (vals[1, 0] - f0) / (2 * hh)
+                return f0, D1, np.abs(D1 - D2) + rounding + kink
+            D1 = (vals[0, 0] - vals[0, 1]) / (2 * hh)
+            D2 = (vals[1, 0] - vals[1, 1]) / (4 * hh)
+            return f0, D1, np.abs(D1 - D2) / 3 + rounding + kink
+        # richardson (Ridders): first shrink h until every point is finite (domain edges such as
+        # log p at p = 0), then, while the tableau's own error estimate stays large (the step
+        # is still outside the asymptotic range), retry with smaller starting steps and keep,
+        # entry by entry, the estimate with the smaller error. Every call also evaluates a
+        # central difference at its natural step (h_central, 2 h_central) for the kink cross-check.
+        best = err = f0 = None
+        h = h.copy()
+        hc = h_central.reshape((m,) + (1,) * nd)
+        for attempt in range(8):
+            steps = np.stack([h / RIDDERS_SHRINK ** i for i in range(RIDDERS_LEVELS)] + [h_central, 2 * h_central])
+            f0, allv = self._eval_steps(with_base, x, d, steps, (1, -1))
+            vals, cv = allv[:RIDDERS_LEVELS], allv[RIDDERS_LEVELS:]
+            bad = ~np.isfinite(vals).reshape(RIDDERS_LEVELS, 2, m, -1).all(axis=(0, 1, 3))
+            if bad.any() and attempt < 5:
+                h = np.where(bad, h / 10, h)
+                continue
+            hs = steps[:RIDDERS_LEVELS].reshape((RIDDERS_LEVELS, m) + (1,) * nd)
+            b, e = self._ridders((vals[:, 0] - vals[:, 1]) / (2 * hs))
+            # rounding of the smallest step, amplified by the tableau's coefficients: the
+            # tableau's own estimate misses it where neighbouring entries agree by chance
+            e = e + 16 * EPS * np.maximum(np.abs(vals[-1, 0]), np.abs(vals[-1, 1])) / hs[-1]
+            e = e + _kink_term(f0, vals[-1], hs[-1], vals[0], hs[0])
+            if best is None:
+                best, err = b, e
+            else:
+                better = e < err
+                best, err = np.where(better, b, best), np.where(better, e, err)
+            rel = err / np.maximum(np.abs(best).max(axis=tuple(range(1, best.ndim)), keepdims=True), 1e-300)
+            if not np.any(rel > 1e-10) or attempt >= 4:
+                break
+            h = h / 8
+        # cross-check: Ridders' steps may straddle a kink nobody declared and still agree with
+        # themselves; a central difference at a much smaller step, with its own kink term, must
+        # agree within both estimates, else the disagreement joins the error estimate
+        C = (cv[0, 0] - cv[0, 1]) / (2 * hc)
+        C2 = (cv[1, 0] - cv[1, 1]) / (4 * hc)
+        kink_c = _kink_term(f0, cv[0], hc, cv[1], 2 * hc)  # a kink within 2 h_central of x
+        err_c = np.abs(C - C2) / 3 + 2 * EPS * (np.abs(f0) + np.abs(cv[0, 0])) / hc + kink_c
+        gap = np.abs(best - C)
+        err = np.where(gap <= 3 * (err + err_c), err, np.maximum(err, gap + err_c))
+        return f0, best, np.maximum(err, kink_c)
+
+    @staticmethod
+    def _ridders(A0):
+        con2 = RIDDERS_SHRINK ** 2
+        prev = [A0[0]]
+        best = A0[0].copy()
+        err = np.full(A0[0].shape, np.inf)
+        done = np.zeros(A0[0].shape, bool)
+        for i in range(1, len(A0)):
+            row = [A0[i]]
+            fac = con2
+            for j in range(1, i + 1):
+                aji = (row[j - 1] * fac - prev[j - 1]) / (fac - 1)
+                fac *= con2
+                errt = np.maximum(np.abs(aji - row[j - 1]), np.abs(aji - prev[j - 1]))
+                upd = (errt <= err) & ~done
+                best = np.where(upd, aji, best)
+                err = np.where(upd, errt, err)
+                row.append(aji)
+            done |= np.abs(row[i] - prev[i - 1]) >= RIDDERS_SAFE * err
+            prev = row
+        return best, err + 4 * EPS * np.abs(best)
+
+    @staticmethod
+    def _eval_steps(with_base, x, d, steps, sides):
+        """f(x), and f at x + side * step * d for every step row (S, m) and side: (S, sides, m, *out)."""
+        S, m = steps.shape
+        pts = np.concatenate([x[None, :] + (side * steps[s])[:, None] * d
+                              for s in range(S) for side in sides])
+        f0, out = with_base(pts)
+        return f0, out.reshape((S, len(sides), m) + out.shape[1:])
+
+    # ------------------------------------------------------------------------ interface
+    def value(self, problem, device="cpu", dtype="float64"):
+        check_dtype(dtype)
+        problem = _rounded(problem, dtype)
+        f0, _, _ = self.directional(problem, np.zeros((0, problem.size())), device, "central")
+        return Estimate(f0, method=f"{self.backend(problem.fn)} form, float64")
+
+    def _jacobian(self, problem, device, method):
+        n = problem.size()
+        f0, D, E = self.directional(problem, np.eye(n), device, method)
+        if method == "complex":
+            self._check_analytic(problem, device, D, E)
+        out_nd = D.ndim - 1
+        jac, err, start = {}, {}, 0
+        for a in problem.wrt:
+            shape = np.shape(problem.inputs[a])
+            k = int(np.prod(shape))
+            for store, src in ((jac, D), (err, E)):
+                block = src[start:start + k].reshape(shape + src.shape[1:])
+                store[a] = np.moveaxis(block, tuple(range(len(shape))),
+                                       tuple(range(out_nd, out_nd + len(shape))))
+            start += k
+        return f0, jac, err
+
+    def _method_note(self, problem, method):
+        return f"{method} differences ({self.backend(problem.fn)} form, float64)"
+
+    def jacobian(self, problem, device="cpu", dtype="float64", method=None):
+        check_dtype(dtype)
+        method = method or self.method
+        problem = _rounded(problem, dtype)
+        _, jac, err = self._jacobian(problem, device, method)
+        return Estimate(jac, err, method=self._method_note(problem, method))
+
+    @staticmethod
+    def _contract_g(g, jac, err):
+        g = np.asarray(g, dtype=np.float64)
+        nd = g.ndim
+        value = {a: np.asarray(np.tensordot(g, j, axes=nd)) for a, j in jac.items()}
+        error = {a: np.asarray(np.tensordot(np.abs(g), err[a], axes=nd)) for a in jac}
+        return value, error
+
+    @staticmethod
+    def _contract_u(problem, tangents, jac, err, out_shape):
+        value = np.zeros(out_shape)
+        error = np.zeros(out_shape)
+        for a in problem.wrt:
+            u = np.asarray(tangents.get(a, np.zeros(np.shape(problem.inputs[a]))), dtype=np.float64)
+            k = u.ndim
+            axes = (tuple(range(len(out_shape), len(out_shape) + k)), tuple(range(k)))
+            value = value + np.tensordot(jac[a], u, axes=axes)
+            error = error + np.tensordot(err[a], np.abs(u), axes=axes)
+        return value, error
+
+    def vjp(self, problem, g, device="cpu", dtype="float64", method=None):
+        """g^T J from the full FD Jacobian (each coordinate with its own step)."""
+        check_dtype(dtype)
+        method = method or self.method
+        problem = _rounded(problem, dtype)
+        _, jac, err = self._jacobian(problem, device, method)
+        value, error = self._contract_g(g, jac, err)
+        return Estimate(value, error, method=self._method_note(problem, method) + ", Jacobian contracted with g")
+
+    def _small(self, problem, device):
+        """Is the full Jacobian small enough (output x input elements <= full_limit)?"""
+        with self._mode(self.backend(problem.fn), device):
+            _, out_shape, _ = self._evaluator(problem, device)
+        return problem.size() * max(1, int(np.prod(out_shape))) <= self.full_limit
+
+    def jvp(self, problem, tangents, device="cpu", dtype="float64", method=None, full=None):
+        """J u: from the full Jacobian when it is small (`full`; default: up to full_limit),
+        else one directional difference along u."""
+        check_dtype(dtype)
+        method = method or self.method
+        problem = _rounded(problem, dtype)
+        if full is None:
+            full = self._small(problem, device)
+        if full:
+            f0, jac, err = self._jacobian(problem, device, method)
+            value, error = self._contract_u(problem, tangents, jac, err, np.shape(f0))
+            return Estimate(value, error, method=self._method_note(problem, method) + ", Jacobian contracted with u")
+        u = np.concatenate([np.ravel(np.asarray(tangents.get(a, np.zeros(np.shape(problem.inputs[a]))),
+                                                dtype=np.float64)) for a in problem.wrt])
+        _, D, E = self.directional(problem, u[None, :], device, method)
+        if method == "complex":
+            self._check_analytic(problem, device, D, E, dirs=u[None, :])
+        return Estimate(D[0], E[0], method=self._method_note(problem, method) + ", along u")
+
+    def evaluate(self, problem, g=None, tangents=None, device="cpu", dtype="float64", full=None):
+        """One full FD Jacobian gives the value, the VJP and the JVP; with full=False (default:
+        when the Jacobian exceeds full_limit) only the value and a directional JVP."""
+        check_dtype(dtype)
+        method = self.method
+        problem = _rounded(problem, dtype)
+        note = self._method_note(problem, method)
+        if full is None:
+            full = self._small(problem, device)
+        if not full:
+            u = np.concatenate([np.ravel(np.asarray(tangents.get(a, np.zeros(np.shape(problem.inputs[a]))),
+                                                    dtype=np.float64)) for a in problem.wrt])
+            f0, D, E = self.directional(problem, u[None, :], device, method)
+            return {"value": Estimate(f0, method=note), "vjp": None,
+                    "jvp": Estimate(D[0], E[0], method=note + ", along u")}
+        f0, jac, err = self._jacobian(problem, device, method)
+        out = {"value": Estimate(f0, method=note), "vjp": None, "jvp": None}
+        if g is not None:
+            gv = g(np.shape(f0)) if callable(g) else g
+            out["vjp"] = Estimate(*self._contract_g(gv, jac, err), method=note + ", Jacobian contracted with g")
+        if tangents is not None:
+            out["jvp"] = Estimate(*self._contract_u(problem, tangents, jac, err, np.shape(f0)),
+                                  method=note + ", Jacobian contracted with u")
+        return out
+
+    def _check_analytic(self, problem, device, D, E, dirs=None):
+        """The complex step is only valid for complex-analytic forms: cross-check with central."""
+        dirs = np.eye(problem.size()) if dirs is None else dirs
+        _, C, CE = self.directional(problem, dirs, device, "central")
+        scale = max(float(np.max(np.abs(C))) if C.size else 0.0, 1e-300)
+        if np.any(~np.isfinite(D)) or np.any(np.abs(D - C) > 100 * CE + 1e-6 * scale):
+            raise OracleError(f"complex step unavailable for {problem.fn!r}: its "
+                              f"{self.backend(problem.fn)} form is not complex-analytic (it disagrees "
+                              "with central differences, e.g. abs/max/where on the real part)")
+
+
+def _kink_term(f0, near, h_near, far, h_far):
+    """Error term for a kink straddled by the steps, from two symmetric pairs (near, far).
+
+    S(h) = |f(x+h) - 2 f(x) + f(x-h)| / h is h |f''| on a smooth piece, so it shrinks with h;
+    across a kink it stays near the jump in slope. Where S at the smaller step has not shrunk
+    (more than halfway to the smooth expectation), S itself becomes part of the error estimate:
+    the estimate then covers the error, and the harness reports the point as unreliable.
+    `near` and `far` are (2, m, *out) arrays: f at +h and at -h.
+    """
+    s_near = np.abs(near[0] - 2 * f0 + near[1]) / h_near
+    s_far = np.abs(far[0] - 2 * f0 + far[1]) / h_far
+    r = h_near / h_far
+    noise = 64 * EPS * (np.abs(f0) + np.abs(near[0]) + np.abs(near[1])) / h_near
+    straddled = (s_near > 0.5 * (1 + r) * s_far) & (s_near > noise)
+    return np.where(straddled, s_near, 0.0)
+
+
+def _rounded(problem: Problem, dtype: str) -> Problem:
+    """The problem with float inputs rounded to `dtype` (the point the other side evaluates)."""
+    if dtype == "float64":
+        return problem
+    inputs = {k: (np.asarray(v).astype(dtype).astype(np.float64) if np.asarray(v).dtype.kind == "f" else v)
+              for k, v in problem.inputs.items()}
+    return Problem(problem.fn, inputs, problem.params, problem.wrt, problem.kinks)
