@@ -32,8 +32,10 @@ def sigmoid(z):
 
 def sigmoid_grad(z):
     """sigma'(z) = sigma(z) (1 - sigma(z))  (002 (11.19))."""
-    s = sigmoid(z)
-    return s * (1.0 - s)
+    z = _z(z)
+    # = e^{-|z|} / (1 + e^{-|z|})^2: no 1 - sigma(z) cancellation for large positive z
+    e = np.exp(-np.abs(z))
+    return (e / (1.0 + e) ** 2).astype(z.dtype)
 
 
 def log_sigmoid(z):

@@ -258,24 +258,27 @@ def kl_divergence_grad(p, q, reduction="sum", g=1.0):
     return {"p": (np.log(p) - np.log(q) + 1) * scale, "q": -p / q * scale}
 
 
+def _histograms(p, q, dx):
+    p, q = _pair(p, q, "p", "q")
+    if p.ndim == 0:
+        raise ValueError("p: expected a histogram vector (K,) or rows (N, K)")
+    return p, q, check_positive("dx", dx)
+
+
 def wasserstein_1d(p, q, dx=1.0, reduction="sum"):
     """W1(p, q) = sum_{k<K} |P_k - Q_k| dx for histograms on one uniform grid (P, Q the CDFs)  (001).
 
     The last CDF difference P_K - Q_K is the difference of total masses, zero for two
     distributions; it is left out so that the distance stays smooth off the simplex.
     """
-    p, q = _pair(p, q, "p", "q")
-    if p.ndim == 0:
-        raise ValueError("p: expected a histogram vector (K,) or rows (N, K)")
-    dx = check_positive("dx", dx)
+    p, q, dx = _histograms(p, q, dx)
     per = np.abs(np.cumsum(p - q, axis=-1)[..., :-1]).sum(axis=-1) * dx
     return reduce(per, check_reduction(reduction)) if p.ndim == 2 else per
 
 
 def wasserstein_1d_grad(p, q, dx=1.0, reduction="sum", g=1.0):
     """dW1/dp_j = dx sum_{j <= k < K} sign(P_k - Q_k); dW1/dq = -dW1/dp."""
-    p, q = _pair(p, q, "p", "q")
-    dx = check_positive("dx", dx)
+    p, q, dx = _histograms(p, q, dx)
     sgn = np.sign(np.cumsum(p - q, axis=-1))
     sgn[..., -1] = 0.0
     dp = np.flip(np.cumsum(np.flip(sgn, -1), axis=-1), -1) * dx
@@ -286,12 +289,13 @@ def wasserstein_1d_grad(p, q, dx=1.0, reduction="sum", g=1.0):
 
 # ------------------------------------------------------------------------------------------ ops
 def _pair_op(name, f, df, *, yhat_arg=Arg(("N", "K")), y_arg=Arg(("N", "K")), params=None,
-             analytic=True, note=""):
+             analytic=True, note="", kink_distance=None):
     yname, tname = "yhat", "y"
     return register_op(Op(
         name=name, fn=name, forward=lambda yhat, y, **p: f(yhat, y, **p),
         vjp=lambda g, yhat, y, **p: {"yhat": df(yhat, y, g=g, **p)},
         args={yname: yhat_arg, tname: y_arg}, params=dict(params or {}), analytic=analytic, note=note,
+        kink_distance=kink_distance,
         bind=lambda m: (getattr(m, name),
                         lambda g, yhat, y, **p: {"yhat": getattr(m, name + "_grad")(yhat, y, g=g, **p)})))
 
@@ -307,6 +311,7 @@ MAE = _pair_op("mae", mae, mae_grad, y_arg=Arg(("N", "K"), low=-1, high=1, diffe
 HUBER = _pair_op("huber", huber, huber_grad, y_arg=Arg(("N", "K"), low=0, high=0, differentiable=False),
                  yhat_arg=Arg(("N", "K"), low=-3, high=3, kinks=(-1.0, 1.0)),
                  params={"delta": 1.0, "reduction": "mean"}, analytic=False,
+                 kink_distance=lambda yhat, y, delta=1.0, **_: float(np.min(np.abs(np.abs(yhat - y) - delta))),
                  note="y = 0 so that the Huber boundary |yhat - y| = delta sits at yhat = +-1")
 LOGCOSH = _pair_op("logcosh", logcosh, logcosh_grad, y_arg=_target, params={"reduction": "mean"},
                    analytic=False)
@@ -363,5 +368,6 @@ WASSERSTEIN = register_op(Op(
     vjp=lambda g, p, q, **k: wasserstein_1d_grad(p, q, g=g, **k),
     args={"p": Arg(("N", "K"), kind="simplex"), "q": Arg(("N", "K"), kind="simplex")},
     params={"dx": 0.5, "reduction": "sum"}, analytic=False,
-    note="kinks where the two CDFs cross; random simplex rows rarely tie",
+    kink_distance=lambda p, q, **_: float(np.min(np.abs(np.cumsum(p - q, axis=-1)[..., :-1]))),
+    note="kinks where the two CDFs cross; samples are drawn at least the margin away",
     bind=lambda m: (m.wasserstein_1d, lambda g, p, q, **k: m.wasserstein_1d_grad(p, q, g=g, **k))))

@@ -111,6 +111,9 @@ class Op:
     # bind(module) -> (forward, vjp) built from another implementation's public functions of the
     # same names (pytest --impl, grading); None for document-specific as-written forms.
     bind: Callable | None = None
+    # kink_distance(**inputs) -> distance from the nearest kink that is not a fixed point of one
+    # argument (e.g. yhat = y for MAE); sampling redraws until it exceeds the margin.
+    kink_distance: Callable | None = None
 
     def for_impl(self, module):
         """This op with forward/vjp taken from `module` (an implementation under test), or None."""
@@ -123,8 +126,13 @@ class Op:
     def wrt(self) -> tuple[str, ...]:
         return tuple(n for n, a in self.args.items() if a.differentiable and a.kind in ("real", "simplex"))
 
-    def sample(self, rng, dtype, margin=1e-2):
-        return sample_inputs(self.args, rng, dtype, self.dims, margin)
+    def sample(self, rng, dtype, margin=1e-2, tries=100):
+        """Inputs from the domain, at least `margin` away from every declared kink."""
+        for _ in range(tries):
+            inputs = sample_inputs(self.args, rng, dtype, self.dims, margin)
+            if self.kink_distance is None or self.kink_distance(**inputs) > margin:
+                return inputs
+        raise ValueError(f"{self.name}: no sample at least {margin} away from the kinks in {tries} tries")
 
     @property
     def kinks(self) -> dict[str, tuple]:

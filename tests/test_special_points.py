@@ -139,16 +139,17 @@ def test_sigmoid_derivative_at_large_z(dtype, impl, oracle_pool):
         if reason:
             continue
         auto = o.vjp(problem, np.ones_like(zs), dtype=dtype).value["z"]
-        c = tolerances.compare(f"sigmoid' vs {name}", hand, auto, tolerances.Tolerance(tol.rtol, 1e-30, tol.reason))
+        # the frameworks compute s (1 - s), exact only to an absolute ~eps once 1 - s cancels (z >> 0)
+        c = tolerances.compare(f"sigmoid' vs {name}", hand, auto,
+                               tolerances.Tolerance(tol.rtol, 4 * np.finfo(dtype).eps, tol.reason))
         assert c.passed, c
     # one-sided (forward) differences in float64 with their own error estimate
     fd = oracles.get("fd", method="forward").jvp(Problem("sigmoid", {"z": zs.astype(np.float64)}, {}, ("z",)),
                                                  {"z": np.ones_like(zs, dtype=np.float64)}, full=True)
     assert np.all(np.abs(hand - fd.value) <= tolerances.FD_SAFETY * fd.error + tol.atol), (hand, fd.value, fd.error)
-    # where sigma'(z) is representable, the hand derivative is relatively accurate for z << 0
-    neg = zs < -1
-    exact = np.exp(zs[neg].astype(np.float64)) / (1 + np.exp(zs[neg].astype(np.float64))) ** 2
-    np.testing.assert_allclose(hand[neg], exact, rtol=100 * np.finfo(dtype).eps, atol=1e-300)
+    # where sigma'(z) is representable, the hand derivative is relatively accurate on both sides
+    e = np.exp(-np.abs(zs.astype(np.float64)))
+    np.testing.assert_allclose(hand, e / (1 + e) ** 2, rtol=100 * np.finfo(dtype).eps, atol=1e-300)
 
 
 def _stability_cases(dtype):

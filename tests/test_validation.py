@@ -101,10 +101,7 @@ CASES = [
     ("wasserstein_1d", lambda m: m.wasserstein_1d(P, P, dx=0.0), "dx"),
     ("wasserstein_1d", lambda m: m.wasserstein_1d(np.float64(0.5), np.float64(0.5)), "p"),
     ("wasserstein_1d_grad", lambda m: m.wasserstein_1d_grad(P, P[:, :2]), "q"),
-    pytest.param("wasserstein_1d_grad", lambda m: m.wasserstein_1d_grad(np.float64(0.5), np.float64(0.5)), "p",
-                 marks=pytest.mark.xfail(strict=True, raises=IndexError,
-                                         reason="mlp_ref.wasserstein_1d_grad lacks wasserstein_1d's check that p "
-                                                "is a histogram vector and raises IndexError (needs the same check)")),
+    ("wasserstein_1d_grad", lambda m: m.wasserstein_1d_grad(np.float64(0.5), np.float64(0.5)), "p"),
     # gradient
     ("numerical_gradient", lambda m: m.numerical_gradient("f", ONES), "f"),
     ("numerical_gradient", lambda m: m.numerical_gradient(_tanh_sum, ONES, eps=0.0), "eps"),

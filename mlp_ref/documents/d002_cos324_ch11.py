@@ -167,16 +167,23 @@ def _relu_mask(W, x):
     return act.relu_grad(layers.linear(W, x))  # 1(W h > 0): value 0 at 0, as (11.16)/(11.18) write it
 
 
+def _preactivation_distance(W, x, **_):
+    """Distance of the pre-activations x W^T (the documents' W h) from the ReLU kink at 0."""
+    return float(np.min(np.abs(x @ W.T)))
+
+
 RELU_LAYER_X = register_op(Op(
     name="cos324-eq-11.16", fn="cos324_relu_layer", forward=relu_layer,
     vjp=lambda g, W, x: {"x": (np.asarray(g) * _relu_mask(W, x)) @ W},
     args={"W": Arg(("H", "D"), differentiable=False), "x": Arg(("N", "D"))}, analytic=False,
-    note="dl/dh^(k) = dl/dh^(k+1) diag(1(W h > 0)) W; kinks where a pre-activation W h is 0"))
+    note="dl/dh^(k) = dl/dh^(k+1) diag(1(W h > 0)) W; kinks where a pre-activation W h is 0",
+    kink_distance=_preactivation_distance))
 RELU_LAYER_W = register_op(Op(
     name="cos324-eq-11.18", fn="cos324_relu_layer", forward=relu_layer,
     vjp=lambda g, W, x: {"W": np.atleast_2d(np.asarray(g) * _relu_mask(W, x)).T @ np.atleast_2d(x)},
     args={"W": Arg(("H", "D")), "x": Arg(("N", "D"), differentiable=False)}, analytic=False,
-    note="dl/dW^(k+1) = diag(1(W h > 0)) (dl/dh^(k+1))^T (h^(k))^T; kinks where W h is 0"))
+    note="dl/dW^(k+1) = diag(1(W h > 0)) (dl/dh^(k+1))^T (h^(k))^T; kinks where W h is 0",
+    kink_distance=_preactivation_distance))
 RELU_11_4_3 = register_op(Op(
     name="cos324-ex-11.4.3", fn="relu", forward=act.relu,
     vjp=lambda g, z: {"z": np.asarray(g) * act.relu_grad(z)},
