@@ -2,9 +2,11 @@
 import numpy as np
 import pytest
 
-from mlp_ref import catalog
 from mlp_ref.documents import d002_cos324_ch11 as d
-from mlp_ref.registry import printed_decimals
+from mlp_ref.registry import ENTRIES, printed_decimals
+
+# only this document's module is imported: the entries it registered, in definition order
+COS324 = [e for e in ENTRIES if e.id.startswith("cos324-")]
 
 EXPECTED = {
     "cos324-def-11.0.1": "holds",
@@ -30,7 +32,8 @@ EXPECTED = {
     "cos324-ex-11.2.2": "holds",
     "cos324-eq-4.5-revisited": "holds",
     "cos324-eq-cross-entropy-loss": "convention",  # 1-based y
-    "cos324-ex-11.2.3": "erratum",  # 4.02 is -log o-hat_3
+    "cos324-ex-11.2.3": "erratum",  # 4.02 is -log o-hat_3, the printed expression is 0.018
+    "cos324-claim-11.3-linear": "holds",
     "cos324-ex-11.3.1": "holds",
     "cos324-ex-11.3.2": "holds",
     "cos324-prob-11.3.3": "holds",
@@ -43,7 +46,9 @@ EXPECTED = {
     "cos324-ex-11.4.3": "convention",  # ReLU'(0) = 0 vs 004's 1
     "cos324-def-11.4.4": "holds",
     "cos324-ex-11.4.5": "erratum",  # J(y, x) on the left for J(z, x)
+    "cos324-claim-11.4.2-proportional": "holds",
     "cos324-eq-11.12": "holds",
+    "cos324-footnote-6": "holds",
     "cos324-eq-11.13": "holds",
     "cos324-eq-ce-output-layer": "convention",  # 1-based y
     "cos324-eq-11.14": "holds",
@@ -57,13 +62,16 @@ EXPECTED = {
     "cos324-eq-11.16-revisited": "convention",
     "cos324-eq-11.18-revisited": "convention",
     "cos324-alg-full-backprop": "erratum",  # step 1 as revisited
-    "cos324-prob-11.4.6": "erratum",  # m additions for m(n - 1)
+    "cos324-prob-11.4.6-i": "erratum",  # m additions for m(n - 1)
+    "cos324-prob-11.4.6-ii": "holds",
     "cos324-eq-11.19": "erratum",  # sigma'(z) = 1/(1 + e^{-z})
     "cos324-def-tanh": "holds",
     "cos324-prob-11.4.7": "holds",
     "cos324-prob-11.4.8": "erratum",  # g(W h) for g(f(W h))
     "cos324-claim-11.4.4-nonconvex": "holds",
-    "cos324-code-11.5-net": "erratum",  # unbalanced brackets in the weight line
+    "cos324-claim-11.4.4-init": "holds",
+    "cos324-code-11.5-net": "incomplete",  # constructor cut off after the signature
+    "cos324-code-11.5-hidden3": "erratum",  # unbalanced brackets in the weight line
     "cos324-code-11.5-forward": "incomplete",  # hidden1/hidden2 cut off
     "cos324-code-11.5-backward": "incomplete",
     "cos324-code-11.5-accumulate": "holds",
@@ -76,8 +84,7 @@ MISMATCHED_NUMBERS = {("cos324-ex-11.2.3", "loss")}
 
 @pytest.fixture(scope="module")
 def records():
-    entries = [e for e in catalog.entries() if e.id.startswith("cos324-")]
-    return {e.id: (e, e.evaluate()) for e in entries}
+    return {e.id: (e, e.evaluate()) for e in COS324}
 
 
 def test_every_entry_listed_in_document_order(records):
@@ -143,11 +150,10 @@ def test_errata_carry_a_corrected_form_that_holds(records, entry_id):
 
 def _ops():
     seen = {}
-    for e in catalog.entries():
-        if e.id.startswith("cos324-"):
-            for op, role in ((e.op, "as written"), (e.corrected, "corrected")):
-                if op is not None:
-                    seen.setdefault(op.name, (op, e, role))
+    for e in COS324:
+        for op, role in ((e.op, "as written"), (e.corrected, "corrected")):
+            if op is not None:
+                seen.setdefault(op.name, (op, e, role))
     return list(seen.values())
 
 
@@ -207,6 +213,49 @@ def test_count_matvec_and_backprop_counts():
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
 
 
+def records_of(entry_id):
+    return next(e for e in COS324 if e.id == entry_id).evaluate()
+
+
+@pytest.mark.parametrize("sizes", [(3, 2, 2, 3), (1, 1), (5, 1, 7), (2, 9, 4, 4, 3), (8,) * 7])
+def test_operation_count_follows_problem_11_4_6_i(sizes):
+    c = d.count_backprop_ops(sizes)
+    assert sum(c["forward"].values()) + sum(c["backward"].values()) == d.ops_from_matvec_counts(sizes)
+    assert 2 * c["params"] <= d.ops_from_matvec_counts(sizes) < 7 * c["params"]
+
+
+def test_problem_11_4_6_i_additions():
+    # m(n - 1) two-operand additions; the printed m agrees only when n = 2
+    for m, n in [(3, 1), (3, 2), (3, 3), (2, 8)]:
+        _, c = d.count_matvec(np.ones((m, n)), np.ones(n))
+        assert c == {"mul": m * n, "add": m * (n - 1)}
+        assert (c["add"] == m) == (n == 2)
+    computed = records_of("cos324-prob-11.4.6-i")["computed"]
+    assert computed["additions when each sum starts from 0"] == [1, 6, 8, 35, 30]  # mn: not m either
+
+
+@pytest.mark.parametrize("entry_id, key", [
+    ("cos324-def-11.0.1", "a banded layer fails the test"),
+    ("cos324-def-jacobian", "control"),
+    ("cos324-claim-11.3-linear", "control"),
+    ("cos324-claim-11.4.2-proportional", "control"),
+    ("cos324-footnote-6", "control"),
+])
+def test_controls_show_the_checks_can_fail(entry_id, key):
+    # each control applies the entry's criterion to a wrong input and records that it fails there
+    by_key = {f.key: f for f in records_of(entry_id)["_findings"]}
+    assert by_key[key].status == "ok", by_key[key].detail
+
+
+def test_printed_arithmetic():
+    assert d._arith(r"0 - 2 \cdot 2") == -4.0
+    assert d._affine_in_delta(r"(-1) \cdot 3 + (1 + \Delta) \cdot 1 + 2 \cdot 2") == (2.0, 1.0)
+    assert d._affine_in_delta(r"-3 - 6\Delta") == (-3.0, -6.0)
+    for bad in (r"\Delta \cdot \Delta", "2 ** 3", "__import__('os')", "x + 1"):
+        with pytest.raises(ValueError):
+            d._affine_in_delta(bad)
+
+
 def test_backprop_four_steps_corrected_matches_mlp_ref():
     g = d.backprop_four_steps(d.X_331, 1, [d.W1, d.W2, d.WO])
     ref = d._ce_grads(d.X_331, 1, [d.W1, d.W2, d.WO])
@@ -231,6 +280,8 @@ def test_backprop_four_steps_corrected_matches_mlp_ref():
     lambda: d.count_backprop_ops((3, 2), seed=1.5),
     lambda: d.count_naive_ops((3, -1)),
     lambda: d.count_naive_ops((3, 2), seed=True),
+    lambda: d.ops_from_matvec_counts((4,)),
+    lambda: d.ops_from_matvec_counts([2, "3"]),
     lambda: d.backprop_four_steps(d.X_111, 3, [d.W1, d.W2, d.WO]),
     lambda: d.backprop_four_steps(d.X_111, 1.0, [d.W1, d.W2, d.WO]),
     lambda: d.backprop_four_steps(d.X_111, 1, [d.W1, d.W1]),
@@ -269,6 +320,21 @@ def test_torch_listing_facts():
     o = torch.tensor([[-4.0, 8.0, 4.0]], dtype=torch.float64)
     assert round(float(nn.functional.cross_entropy(o, torch.LongTensor([2]))), 2) == 4.02
     assert round(float(nn.functional.cross_entropy(o, torch.LongTensor([1]))), 2) == 0.02
+
+
+def test_torch_hidden3_listing():
+    torch = pytest.importorskip("torch")
+    nn = torch.nn
+    printed = d.LISTING_HIDDEN3.splitlines()
+    with pytest.raises(SyntaxError):
+        compile("\n".join(printed), "<listing>", "exec")
+    dims = d._listing_defaults()
+    ns = {"nn": nn, "torch": torch, "self": type("Net", (), {})(), **dims}
+    corrected = printed[0] + "\n" + " ".join(line.strip() for line in printed[1:]).replace("0., 0.])))", "0., 0.]]))")
+    exec(corrected, ns)
+    layer = ns["self"].hidden3
+    assert tuple(layer.weight.shape) == (dims["hidden_dim3"], dims["hidden_dim2"]) == (2, 3)
+    assert layer(torch.ones(dims["hidden_dim2"])).shape == (2,)  # y_pred of Figure 11.7: two outputs
 
 
 def test_oracle_forms_match_the_reference_forward():

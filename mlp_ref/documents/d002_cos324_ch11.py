@@ -3,10 +3,13 @@
 Entries in document order. The chapter's column vectors are 1-D arrays here; W^(k) is
 (d_k, d_{k-1}) as in the chapter and torch.nn.Linear; networks have no biases. The chapter's
 class y in {1, ..., d_out} is mlp_ref label y - 1 (recorded as a convention where it matters).
+The figures are images the text lacks: the weights of Figures 11.1-11.3 are the matrices printed in
+Example 11.1.3, checked against the scalar equations (11.1)-(11.3).
 """
 from __future__ import annotations
 
 import ast
+import functools
 import math
 import re
 
@@ -27,26 +30,84 @@ FD = {"rtol": 1e-6, "atol": 1e-8}
 # exactly representable, so these slopes are exact and use the catalog tolerance.
 DELTA = 2.0 ** -10
 
+
+# ------------------------------------------------------------- reading the printed text
+def _bmatrix(text):
+    """A printed LaTeX matrix '\\begin{bmatrix} 2 & -3 \\\\ ... \\end{bmatrix}' as a float array."""
+    body = re.fullmatch(r"\s*\\begin\{bmatrix\}(.*)\\end\{bmatrix\}\s*", text, re.S)
+    if not body:
+        raise ValueError(f"not a bmatrix: {text!r}")
+    return np.array([[float(v) for v in row.split("&")] for row in body.group(1).split("\\\\")])
+
+
+_ARITH_OPS = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult: lambda a, b: a * b}
+
+
+def _arith(text, Delta=0.0):
+    """Evaluate printed arithmetic such as '(-1) \\cdot 3 + (1 + \\Delta) \\cdot 1' at a value of Delta."""
+    src = re.sub(r"(\d)\s*\\Delta", r"\1*D", text).replace(r"\Delta", "D").replace(r"\cdot", "*")
+
+    def ev(node):
+        if isinstance(node, ast.Expression):
+            return ev(node.body)
+        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
+            return float(node.value)
+        if isinstance(node, ast.Name) and node.id == "D":
+            return float(Delta)
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+            return -ev(node.operand) if isinstance(node.op, ast.USub) else ev(node.operand)
+        if isinstance(node, ast.BinOp) and type(node.op) in _ARITH_OPS:
+            return _ARITH_OPS[type(node.op)](ev(node.left), ev(node.right))
+        raise ValueError(f"not plain arithmetic in Delta: {text!r}")
+
+    return ev(ast.parse(src, mode="eval"))
+
+
+def _affine_in_delta(text):
+    """A printed 'a + b Delta' expression as (a, b); raises if it is not affine in Delta."""
+    a, b = _arith(text, 0.0), _arith(text, 1.0) - _arith(text, 0.0)
+    if _arith(text, 2.0) != a + 2 * b:
+        raise ValueError(f"not affine in Delta: {text!r}")
+    return a, b
+
+
+def _coefficients(f, n):
+    """The matrix of a linear map f: R^n -> R^m, column j = f(e_j) (the coefficients as printed)."""
+    return np.stack([np.asarray(f(e), dtype=np.float64) for e in np.eye(n)], axis=-1)
+
+
 # ------------------------------------------------------------------ the networks of 11.1
-# Figures 11.1 / 11.2, read off (11.1)-(11.3); Example 11.1.3 prints the same matrices.
-W1 = np.array([[2.0, -3.0, 0.0], [-1.0, 1.0, 2.0]])
-W2 = np.array([[1.0, 2.0], [2.0, -2.0]])
-WO = np.array([[-1.0, 2.0], [2.0, 1.0], [1.0, 2.0]])  # Figure 11.2, three outputs
-WO_FIG_11_1 = WO[:1]  # Figure 11.1: the single output o = -h_1^(2) + 2 h_2^(2)
+# The figures are images the text does not carry. The weights come from the matrices printed
+# in Example 11.1.3; (11.1)-(11.3) and the output equation of Figure 11.1 are transcribed
+# separately below, so the entries compare two transcriptions of the same network.
+EX_11_1_3_W1 = r"\begin{bmatrix} 2 & -3 & 0 \\ -1 & 1 & 2 \end{bmatrix}"
+EX_11_1_3_W2 = r"\begin{bmatrix} 1 & 2 \\ 2 & -2 \end{bmatrix}"
+EX_11_1_3_WO = r"\begin{bmatrix} -1 & 2 \\ 2 & 1 \\ 1 & 2 \end{bmatrix}"
+W1, W2, WO = _bmatrix(EX_11_1_3_W1), _bmatrix(EX_11_1_3_W2), _bmatrix(EX_11_1_3_WO)
 X_111 = np.array([1.0, 1.0, 1.0])  # Examples 11.1.1-11.1.3, 11.2.2, 11.2.3
 X_331 = np.array([3.0, 1.0, 2.0])  # Example 11.3.1 (Figure 11.3)
 
 
+def eq_11_1_pre(x):
+    """The arguments of ReLU in (11.1): (2x1 - 3x2, -x1 + x2 + 2x3)."""
+    x1, x2, x3 = x
+    return np.array([2 * x1 - 3 * x2, -x1 + x2 + 2 * x3])
+
+
 def eq_11_1(x):
     """(11.1) coefficient by coefficient: h^(1) = (ReLU(2x1 - 3x2), ReLU(-x1 + x2 + 2x3))."""
-    x1, x2, x3 = x
-    return act.relu(np.array([2 * x1 - 3 * x2, -x1 + x2 + 2 * x3]))
+    return act.relu(eq_11_1_pre(x))
+
+
+def eq_11_2_pre(h):
+    """The arguments of ReLU in (11.2): (h1 + 2h2, 2h1 - 2h2) with h = h^(1)."""
+    h1, h2 = h
+    return np.array([h1 + 2 * h2, 2 * h1 - 2 * h2])
 
 
 def eq_11_2(h):
     """(11.2): h^(2) = (ReLU(h1 + 2h2), ReLU(2h1 - 2h2)) with h = h^(1)."""
-    h1, h2 = h
-    return act.relu(np.array([h1 + 2 * h2, 2 * h1 - 2 * h2]))
+    return act.relu(eq_11_2_pre(h))
 
 
 def eq_fig_11_1_output(h):
@@ -64,6 +125,9 @@ def eq_11_3(h):
 def eq_11_4(o):
     """(11.4): o-hat_i = e^{o_i} / sum_j e^{o_j}, one coordinate at a time."""
     return np.array([math.exp(oi) / sum(math.exp(oj) for oj in o) for oi in o])
+
+
+WO_FIG_11_1 = _coefficients(eq_fig_11_1_output, 2)[None, :]  # (1, 2), read off o = -h_1 + 2h_2
 
 
 def _network(x, Wout):
@@ -103,24 +167,6 @@ def _delta_slope(f, x, idx):
     up = np.array(x, dtype=np.float64)
     up[idx] += DELTA
     return (np.asarray(f(up)) - np.asarray(f(x))) / DELTA
-
-
-def _affine_in_delta(text):
-    """Parse a printed 'a + b Delta' (also 'a - b\\Delta', '2 + \\Delta') into (a, b)."""
-    m = re.fullmatch(r"\s*(-?\d+)\s*([+-])\s*(\d*)\s*\\Delta\s*", text)
-    if not m:
-        raise ValueError(f"not of the form a + b Delta: {text!r}")
-    b = float(m.group(3) or 1) * (1 if m.group(2) == "+" else -1)
-    return float(m.group(1)), b
-
-
-def _bmatrix(text):
-    """A printed LaTeX matrix '\\begin{bmatrix} 2 & -3 \\\\ ... \\end{bmatrix}' as a float array."""
-    body = re.fullmatch(r"\s*\\begin\{bmatrix\}(.*)\\end\{bmatrix\}\s*", text, re.S)
-    if not body:
-        raise ValueError(f"not a bmatrix: {text!r}")
-    return np.array([[float(v) for v in row.split("&")] for row in body.group(1).split("\\\\")])
-
 
 # ------------------------------------------------------------- document-specific ops
 def _ce_vjp(first):
@@ -344,7 +390,8 @@ def _counted_forward(x, Ws, t):
             h.append([zi * m for zi, m in zip(z, masks[-1])])  # ReLU as diag(1(z > 0)) z
         else:
             h.append(z)
-    e = [_Num(math.exp(oi.v), t) for oi in h[-1]]
+    top = max(oi.v for oi in h[-1])
+    e = [_Num(math.exp(oi.v - top), t) for oi in h[-1]]  # shifted by the max: no overflow in deep nets
     Z = e[0]
     for ei in e[1:]:
         Z = Z + ei
@@ -422,18 +469,70 @@ def _ce_grads(x, y, Ws):
     return layers.mlp_loss_backward(x, y, Ws, None, activation="relu", loss="softmax_cross_entropy")["W"]
 
 
+def ops_from_matvec_counts(sizes):
+    """Additions + multiplications of one pass of `count_backprop_ops`, predicted layer by layer from
+    Problem 11.4.6 (i): an m x n product A h costs mn multiplications and m(n - 1) additions.
+
+    Per layer k (m = d_k, n = d_(k-1)): forward W h; backward the outer product (mn multiplications)
+    and, above the first layer, g W (mn multiplications, n(m - 1) additions); plus one multiplication
+    per hidden unit for each ReLU mask, d_out - 1 additions for the softmax sum and d_out for o-hat - e_y.
+    """
+    sizes = _check_sizes(sizes)
+    total = 0
+    for k in range(1, len(sizes)):
+        m, n = sizes[k], sizes[k - 1]
+        total += m * n + m * (n - 1) + m * n
+        if k > 1:
+            total += m * n + n * (m - 1)
+    hidden = sum(sizes[1:-1])
+    return total + 2 * hidden + (sizes[-1] - 1) + sizes[-1]
+
+
+@functools.lru_cache(maxsize=None)
+def _tallies(sizes, naive=False):
+    """(parameters, tallied additions + multiplications) of backpropagation or of the per-weight chain rule."""
+    if naive:
+        c = count_naive_ops(sizes)
+        return c["params"], c["ops"]
+    c = count_backprop_ops(sizes)
+    return c["params"], sum(c["forward"].values()) + sum(c["backward"].values())
+
+
+def _loglog_slope(family, naive=False):
+    """d log(ops) / d log(parameters) between the two largest nets of a family."""
+    (p1, c1), (p2, c2) = (_tallies(s, naive) for s in family[-2:])
+    return math.log(c2 / c1) / math.log(p2 / p1)
+
+
+def _label(sizes):
+    """Layer widths for a message: '(8, 12, 12, 8)', or '33 layers of 8' for a long uniform net."""
+    return f"{len(sizes)} layers of {sizes[0]}" if len(sizes) > 6 and len(set(sizes)) == 1 else str(sizes)
+
+
+WIDTH_FAMILY = tuple(tuple(k * s for s in (2, 3, 3, 2)) for k in (1, 2, 4, 8, 16))
+DEPTH_FAMILY = tuple((8,) * n for n in (3, 5, 9, 17, 33))
+ARCHITECTURES = ((3, 2, 2, 3), (2, 3, 3, 2), (4, 8, 8, 8, 4), (10, 10, 10), (50, 20, 5), (2, 40, 40, 3),
+                 (8, 8, 8, 8, 8, 8), (16, 24, 24, 16), (1, 1, 1, 1), (100, 1, 100), (1, 64, 1))
+
+
 # ====================================================================== entries
 @entry(id="cos324-def-11.0.1", source=SRC, location="Definition 11.0.1", kind="definition",
-       statement="Fully-connected layer: every node of one layer is connected to every node of the next "
-                 "(h = f(W h_prev) with a dense W in R^{d_k x d_{k-1}})")
+       statement="Fully-Connected Layer: a neural network layer in which all the nodes from one layer are fully "
+                 "connected to every node of the next layer")
 def _(r):
     rng = np.random.default_rng(11)
-    W = rng.normal(size=(4, 3))
-    J = _jacobian_fd(lambda v: layers.linear(W, v), rng.normal(size=3))
-    r.close("J(W h, h)", J, W, what="the Jacobian of a linear layer is its weight matrix", **FD)
-    r.claim("every output depends on every input", bool(np.all(np.abs(J) > 1e-6)),
-            f"all {J.size} = d_k x d_(k-1) entries of the Jacobian are nonzero for a generic W: one "
-            "connection per (node, input) pair")
+    W, x = rng.normal(size=(4, 3)), rng.normal(size=3)
+    J = _jacobian_fd(lambda v: layers.linear(W, v), x)
+    r.close("J(W h, h)", J, W, what="the Jacobian of mlp_ref.linear is its weight matrix W (4 x 3)", **FD)
+    r.claim("every node sees every input", bool(np.all(np.abs(J) > 1e-6)),
+            f"all {J.size} = d_k x d_(k-1) entries of J(W h, h) are nonzero: one connection per (node, input) pair")
+    # the same test on a layer that is not fully connected (a width-2 convolution-like band)
+    band = W * (np.abs(np.subtract.outer(np.arange(4), np.arange(3))) <= 1)
+    Jb = _jacobian_fd(lambda v: layers.linear(band, v), x)
+    missing = int(np.sum(np.abs(Jb) <= 1e-6))
+    r.claim("a banded layer fails the test", missing > 0,
+            f"control: a banded 4 x 3 layer (as in a convolution, Chapter 12) leaves {missing} of 12 Jacobian "
+            "entries zero, so the test separates fully-connected from other layers")
 
 
 @entry(id="cos324-eq-11.1", source=SRC, location="(11.1)", kind="formula",
@@ -441,8 +540,10 @@ def _(r):
 def _(r):
     rng = np.random.default_rng(1)
     xs = rng.uniform(-3, 3, size=(20, 3))
+    r.close("coefficients", _coefficients(eq_11_1_pre, 3), W1,
+            what="the coefficients of (11.1) vs W^(1) as printed in Example 11.1.3")
     r.close("h^(1) at 20 inputs", np.array([eq_11_1(x) for x in xs]), figure_11_1(xs)["h1"],
-            what="(11.1) coefficient by coefficient vs ReLU(W^(1) x) with mlp_ref.linear/relu")
+            what="(11.1) vs ReLU(W^(1) x) with mlp_ref.linear/relu")
 
 
 @entry(id="cos324-eq-11.2", source=SRC, location="(11.2)", kind="formula",
@@ -451,8 +552,10 @@ def _(r):
     rng = np.random.default_rng(2)
     xs = rng.uniform(-3, 3, size=(20, 3))
     net = figure_11_1(xs)
+    r.close("coefficients", _coefficients(eq_11_2_pre, 2), W2,
+            what="the coefficients of (11.2) vs W^(2) as printed in Example 11.1.3")
     r.close("h^(2) at 20 inputs", np.array([eq_11_2(h) for h in net["h1"]]), net["h2"],
-            what="(11.2) coefficient by coefficient vs ReLU(W^(2) h^(1))")
+            what="(11.2) vs ReLU(W^(2) h^(1))")
 
 
 @entry(id="cos324-eq-fig-11.1-output", source=SRC, location="11.1.1, output node of Figure 11.1",
@@ -460,21 +563,26 @@ def _(r):
 def _(r):
     rng = np.random.default_rng(3)
     xs = rng.uniform(-3, 3, size=(20, 3))
-    net = figure_11_1(xs)
-    r.close("o at 20 inputs", np.array([eq_fig_11_1_output(h) for h in net["h2"]]), net["o"][:, 0],
-            what="the output equation vs W^(o) h^(2) with the one-row W^(o) = [-1, 2]")
+    scalar = np.array([eq_fig_11_1_output(eq_11_2(eq_11_1(x))) for x in xs])
+    r.close("o at 20 inputs", figure_11_1(xs)["o"][:, 0], scalar,
+            what="mlp_ref.mlp_forward with W^(1), W^(2) of Example 11.1.3 and W^(o) = [-1, 2] vs (11.1), (11.2) "
+                 "and the output equation")
 
 
 @entry(id="cos324-ex-11.1.1", source=SRC, location="Example 11.1.1", kind="example",
        statement=r"x = (1, 1, 1) in Figure 11.1: h_1^{(1)} = ReLU(2 - 3) = 0, h_2^{(1)} = ReLU(-1 + 1 + 2) = 2, "
                  r"h_1^{(2)} = ReLU(0 + 2 \cdot 2) = 4, h_2^{(2)} = ReLU(0 - 2 \cdot 2) = 0, o = -4 + 0 = -4",
-       documented={"h_1^(1)": "0", "h_2^(1)": "2", "h_1^(2)": "4", "h_2^(2)": "0", "o": "-4"})
+       documented={"z_1^(1)": "2 - 3", "z_2^(1)": "-1 + 1 + 2", "z_1^(2)": r"0 + 2 \cdot 2",
+                   "z_2^(2)": r"0 - 2 \cdot 2", "o terms": "-4 + 0",
+                   "h_1^(1)": "0", "h_2^(1)": "2", "h_1^(2)": "4", "h_2^(2)": "0", "o": "-4"})
 def _(r):
     net = figure_11_1(X_111)
+    for key, v in (("z_1^(1)", net["z1"][0]), ("z_2^(1)", net["z1"][1]), ("z_1^(2)", net["z2"][0]),
+                   ("z_2^(2)", net["z2"][1]), ("o terms", net["o"][0])):
+        r.close(key, _arith(r.documented[key]), v, what=f"the printed argument {r.documented[key]} vs the computation")
     for key, v in (("h_1^(1)", net["h1"][0]), ("h_2^(1)", net["h1"][1]), ("h_1^(2)", net["h2"][0]),
                    ("h_2^(2)", net["h2"][1]), ("o", net["o"][0])):
         r.number(key, v)
-    r.value("pre-activations z^(1), z^(2)", [net["z1"], net["z2"]])
 
 
 @entry(id="cos324-eq-11.3", source=SRC, location="(11.3)", kind="formula",
@@ -483,14 +591,17 @@ def _(r):
     rng = np.random.default_rng(4)
     xs = rng.uniform(-3, 3, size=(20, 3))
     net = figure_11_2(xs)
+    r.close("coefficients", _coefficients(eq_11_3, 2), WO,
+            what="the coefficients of (11.3) vs W^(o) as printed in Example 11.1.3")
     r.close("o at 20 inputs", np.array([eq_11_3(h) for h in net["h2"]]), net["o"],
-            what="(11.3) coefficient by coefficient vs W^(o) h^(2)")
-    r.close("same layers as Figure 11.1", net["o"][:, 0], figure_11_1(xs)["o"][:, 0],
-            what="o_1 of Figure 11.2 equals the single output of Figure 11.1 (only the output layer differs)")
+            what="(11.3) vs W^(o) h^(2)")
+    r.close("same network but the output layer", net["o"][:, 0], figure_11_1(xs)["o"][:, 0],
+            what="o_1 of Figure 11.2 (first row of the printed W^(o)) vs the single output o = -h_1 + 2h_2 of "
+                 "Figure 11.1 at 20 inputs")
 
 
 @entry(id="cos324-eq-11.4", source=SRC, location="(11.4)", kind="formula",
-       statement=r"\hat o_i = softmax(o_1, o_2, o_3)_i, i = 1, 2, 3")
+       statement=r"\hat o_i = softmax(o_1, o_2, o_3)_i, i = 1, 2, 3", op=act.SOFTMAX)
 def _(r):
     rng = np.random.default_rng(5)
     os_ = rng.uniform(-6, 6, size=(20, 3))
@@ -522,19 +633,20 @@ def _(r):
 
 
 @entry(id="cos324-eq-11.5", source=SRC, location="(11.5)", kind="formula",
-       statement=r"h_i^{(1)} = ReLU(\sum_j w_{i,j}^{(1)} x_j), i.e. \vec h^{(1)} = ReLU(W^{(1)} \vec x), "
-                 r"W^{(1)} \in R^{2 \times 3} with (i, j) entry w_{ij}^{(1)} (weight from x_j to h_i^{(1)})")
+       statement=r"h_i^{(1)} = ReLU(w_{i,1}^{(1)} x_1 + w_{i,2}^{(1)} x_2 + w_{i,3}^{(1)} x_3), i.e. "
+                 r"\vec h^{(1)} = ReLU(W^{(1)} \vec x), W^{(1)} \in R^{2 \times 3} with (i, j) entry w_{ij}^{(1)}, "
+                 r"the weight between h_i^{(1)} and x_j")
 def _(r):
     rng = np.random.default_rng(6)
     x = rng.uniform(-3, 3, size=3)
-    # W^(1) read off (11.1) by evaluating its pre-activations at the unit vectors
-    pre = lambda v: np.array([2 * v[0] - 3 * v[1], -v[0] + v[1] + 2 * v[2]])
-    W_read = np.stack([pre(e) for e in np.eye(3)], axis=1)
-    r.close("W^(1) read off (11.1)", W_read, W1, what="w_ij^(1) = coefficient of x_j in the i-th line of (11.1)")
-    r.claim("W^(1) in R^{2x3}", W1.shape == (2, 3), f"W^(1) has shape {W1.shape} = (d_1, d_0)")
-    sums = act.relu(np.array([sum(W1[i, j] * x[j] for j in range(3)) for i in range(2)]))
+    # w_ij^(1): the rate of change of the i-th argument of ReLU in (11.1) in x_j
+    w = np.array([[float(_delta_slope(eq_11_1_pre, np.zeros(3), j)[i]) for j in range(3)] for i in range(2)])
+    r.close("(i, j) entry", W1, w, what="the printed W^(1) vs w_ij = d(argument i of (11.1))/d x_j: row i is node "
+                                        "h_i^(1), column j is input x_j")
+    r.claim("W^(1) in R^{2x3}", W1.shape == (2, 3), f"the printed W^(1) has shape {W1.shape} = (d_1, d_0)")
+    sums = act.relu(np.array([sum(w[i, j] * x[j] for j in range(3)) for i in range(2)]))
     r.close("element-wise sums", sums, act.relu(layers.linear(W1, x)),
-            what="ReLU(sum_j w_ij x_j) per node vs ReLU(W^(1) x)")
+            what="ReLU(sum_j w_ij x_j) node by node vs ReLU(W^(1) x)")
 
 
 @entry(id="cos324-footnote-1", source=SRC, location="11.1.3, footnote 1", kind="definition",
@@ -569,7 +681,7 @@ def _(r):
 
 
 @entry(id="cos324-eq-11.8", source=SRC, location="(11.8)", kind="formula",
-       statement=r"\vec{\hat o} = softmax(\vec o)")
+       statement=r"\vec{\hat o} = softmax(\vec o)", op=act.SOFTMAX)
 def _(r):
     rng = np.random.default_rng(10)
     o = rng.uniform(-6, 6, size=(10, 3))
@@ -593,21 +705,15 @@ def _(r):
        statement=r"h^{(1)} = W^{(1)} x = ReLU([[2, -3, 0], [-1, 1, 2]] [1, 1, 1]^T) = [0, 2]^T; "
                  r"h^{(2)} = W^{(2)} h^{(1)} = ReLU([[1, 2], [2, -2]] [0, 2]^T) = [4, 0]^T; "
                  r"o = W^{(o)} h^{(2)} = [[-1, 2], [2, 1], [1, 2]] [4, 0]^T = [-4, 8, 4]^T; "
-                 r"\hat o = (e^{-4}, e^8, e^4) / (e^{-4} + e^8 + e^4)",
-       documented={"W^(1)": r"\begin{bmatrix} 2 & -3 & 0 \\ -1 & 1 & 2 \end{bmatrix}",
-                   "W^(2)": r"\begin{bmatrix} 1 & 2 \\ 2 & -2 \end{bmatrix}",
-                   "W^(o)": r"\begin{bmatrix} -1 & 2 \\ 2 & 1 \\ 1 & 2 \end{bmatrix}", "h_1^(1)": "0", "h_2^(1)": "2",
-                   "h_1^(2)": "4", "h_2^(2)": "0", "o_1": "-4", "o_2": "8", "o_3": "4"},
+                 r"\hat o = softmax(o) = (e^{-4}/(e^{-4} + e^8 + e^4), e^8/(...), e^4/(...))",
+       documented={"W^(1)": EX_11_1_3_W1, "W^(2)": EX_11_1_3_W2, "W^(o)": EX_11_1_3_WO,
+                   "h_1^(1)": "0", "h_2^(1)": "2", "h_1^(2)": "4", "h_2^(2)": "0", "o_1": "-4", "o_2": "8", "o_3": "4"},
        corrected_statement="h^(1) = ReLU(W^(1) x) = ReLU([-1, 2]^T) = [0, 2]^T and h^(2) = ReLU(W^(2) h^(1)) "
                            "= ReLU([4, -4]^T) = [4, 0]^T; the middle terms W^(1) x and W^(2) h^(1) omit the ReLU")
 def _(r):
-    pre1 = lambda v: np.array([2 * v[0] - 3 * v[1], -v[0] + v[1] + 2 * v[2]])
-    pre2 = lambda v: np.array([v[0] + 2 * v[1], 2 * v[0] - 2 * v[1]])
-    for key, printed, f, n in (("W^(1)", r.documented["W^(1)"], pre1, 3),
-                               ("W^(2)", r.documented["W^(2)"], pre2, 2),
-                               ("W^(o)", r.documented["W^(o)"], eq_11_3, 2)):
-        read = np.stack([f(e) for e in np.eye(n)], axis=1)
-        r.close(key, _bmatrix(printed), read, what=f"printed {key} vs the coefficients of the scalar equations")
+    for key, f, n in (("W^(1)", eq_11_1_pre, 3), ("W^(2)", eq_11_2_pre, 2), ("W^(o)", eq_11_3, 2)):
+        r.close(key, _bmatrix(r.documented[key]), _coefficients(f, n),
+                what=f"printed {key} vs the coefficients of the scalar equations (11.1)-(11.3)")
     h1 = eq_11_1(X_111)
     r.close("h^(1) = W^(1) x", lambda: _bmatrix(r.documented["W^(1)"]) @ X_111, h1,
             what="the middle term W^(1) x (no ReLU) vs h^(1) from (11.1)", corrected=act.relu(W1 @ X_111))
@@ -615,12 +721,12 @@ def _(r):
     r.close("h^(2) = W^(2) h^(1)", lambda: _bmatrix(r.documented["W^(2)"]) @ h1, h2,
             what="the middle term W^(2) h^(1) (no ReLU) vs h^(2) from (11.2)", corrected=act.relu(W2 @ h1))
     net = figure_11_2(X_111)
-    r.number("h_1^(1)", net["h1"][0])
-    r.number("h_2^(1)", net["h1"][1])
-    r.number("h_1^(2)", net["h2"][0])
-    r.number("h_2^(2)", net["h2"][1])
-    for i in range(3):
-        r.number(f"o_{i + 1}", net["o"][i])
+    for key, v in (("h_1^(1)", net["h1"][0]), ("h_2^(1)", net["h1"][1]), ("h_1^(2)", net["h2"][0]),
+                   ("h_2^(2)", net["h2"][1]), ("o_1", net["o"][0]), ("o_2", net["o"][1]), ("o_3", net["o"][2])):
+        r.number(key, v)
+    Z = math.exp(-4) + math.exp(8) + math.exp(4)
+    r.close("o-hat", [math.exp(-4) / Z, math.exp(8) / Z, math.exp(4) / Z], net["ohat"],
+            what="the printed fractions vs mlp_ref.softmax(o)")
 
 
 @entry(id="cos324-eq-11.2-layer-k", source=SRC, location="11.2, h^(k) = f^(k)(W^(k) h^(k-1))",
@@ -644,15 +750,25 @@ def _(r):
 
 
 @entry(id="cos324-eq-11.2.1-weight-count", source=SRC, location="11.2.1 Number of Weights", kind="formula",
-       statement=r"number of weights = \sum_{i=0}^{L-1} d_i \cdot d_{i+1}")
+       statement=r"d_{in} \cdot d_1 weights for the first hidden layer, d_1 \cdot d_2 for the second; in total "
+                 r"\sum_{i=0}^{L-1} d_i \cdot d_{i+1}")
 def _(r):
     rng = np.random.default_rng(14)
-    for _ in range(5):
-        sizes = tuple(int(s) for s in rng.integers(1, 9, size=rng.integers(2, 6)))
-        Ws = [np.zeros((sizes[k + 1], sizes[k])) for k in range(len(sizes) - 1)]
-        counted = sum(W.size for W in Ws)
+    for sizes in ((3, 2, 2, 3), (5, 1, 4), (2, 6, 3, 5, 1), (7, 7)):
+        # mlp_ref's own network for these widths; a weight counts when nudging it moves the loss
+        op = layers.make_mlp_op(sizes, activation="tanh", loss="squared_error")
+        inputs = op.sample(rng, np.float64)
+        base = float(op.forward(**inputs, **op.params))
+        counted = 0
+        for name in (n for n in inputs if n.startswith("W")):
+            for idx in np.ndindex(inputs[name].shape):
+                moved = dict(inputs, **{name: inputs[name].copy()})
+                moved[name][idx] += 1e-3
+                counted += abs(float(op.forward(**moved, **op.params)) - base) > 1e-12
         formula = sum(sizes[i] * sizes[i + 1] for i in range(len(sizes) - 1))
-        r.close(f"widths {sizes}", formula, counted, what=f"the sum formula vs the entries of the W^(k) for {sizes}")
+        r.close(f"widths {sizes}", formula, counted,
+                what=f"sum_(i=0..L-1) d_i d_(i+1) vs the weights of mlp_ref.make_mlp_op{sizes} that the loss "
+                     "depends on")
 
 
 @entry(id="cos324-ex-11.2.1", source=SRC, location="Example 11.2.1", kind="example",
@@ -688,7 +804,7 @@ def _(r):
 
 
 @entry(id="cos324-eq-squared-error-loss", source=SRC, location="11.2.3, (Squared Error Loss)", kind="formula",
-       statement=r"\sum_{(x, y) \in D} (y - o)^2, o = W^{(o)} h^{(L-1)}")
+       statement=r"\sum_{(x, y) \in D} (y - o)^2, o = W^{(o)} h^{(L-1)}", op=losses.SQUARED_ERROR)
 def _(r):
     rng = np.random.default_rng(16)
     xs = rng.uniform(-3, 3, size=(8, 3))
@@ -709,7 +825,8 @@ def _(r):
 
 @entry(id="cos324-eq-4.5-revisited", source=SRC, location="11.2.3, (4.5 revisited)", kind="formula",
        statement=r"\sum_{(x, y) \in D} -\log Pr[label y on x], y \in \{-1, 1\}; the cross-entropy loss is "
-                 r"its multi-class analogue")
+                 r"its multi-class analogue",
+       op=losses.LOGISTIC)
 def _(r):
     rng = np.random.default_rng(17)
     w, b = rng.normal(size=3), np.array(0.3)
@@ -723,7 +840,8 @@ def _(r):
 
 
 @entry(id="cos324-eq-cross-entropy-loss", source=SRC, location="11.2.3, (Cross-Entropy Loss)", kind="formula",
-       statement=r"\sum_{(x, y) \in D} -\log \hat o_y, y \in \{1, ..., d_out\}, \hat o = softmax(o)")
+       statement=r"\sum_{(x, y) \in D} -\log \hat o_y, y \in \{1, ..., d_out\}, \hat o = softmax(o)",
+       op=losses.SOFTMAX_CE)
 def _(r):
     rng = np.random.default_rng(18)
     o = rng.uniform(-4, 4, size=(12, 3))
@@ -732,46 +850,89 @@ def _(r):
     as_written = sum(-math.log(ohat[n][y_doc[n] - 1]) for n in range(12))  # o-hat_y with 1-based y
     r.close("loss over 12 samples", as_written, losses.softmax_cross_entropy(o, y_doc - 1),
             what="-sum log o-hat_y (1-based y) vs mlp_ref.softmax_cross_entropy on labels y - 1")
+    # passing the chapter's y unchanged: label 3 is out of range, and labels 1, 2 pick other classes
     try:
-        same = bool(np.isclose(losses.softmax_cross_entropy(o, y_doc), as_written))
+        losses.softmax_cross_entropy(o, y_doc)
+        rejected = False
     except ValueError:
-        same = False
-    r.convention("label base", not same,
-                 "convention: the chapter numbers classes y in {1..d_out}; mlp_ref, torch and JAX take 0-based "
-                 "labels (passing y unchanged is rejected: label 3 is out of range for 3 classes), so class y is "
-                 "label y - 1")
+        rejected = True
+    ones_twos = y_doc < 3
+    shifted = losses.softmax_cross_entropy(o[ones_twos], y_doc[ones_twos])
+    right = sum(-math.log(ohat[n][y_doc[n] - 1]) for n in np.flatnonzero(ones_twos))
+    r.convention("label base", rejected and not np.isclose(shifted, right),
+                 f"convention: the chapter numbers classes y in {{1..d_out}}, mlp_ref, torch and JAX take 0-based "
+                 f"labels: class y is label y - 1. Passed unchanged, y = 3 is rejected as out of range and the "
+                 f"8 samples with y in {{1, 2}} give {shifted:.4g} instead of {right:.4g}")
 
 
 @entry(id="cos324-ex-11.2.3", source=SRC, location="Example 11.2.3", kind="example",
        statement=r"x = (1, 1, 1), y = 2 in Figure 11.2: -\log \hat o_y = -\log e^8/(e^{-4} + e^8 + e^4) \simeq 4.02",
        documented={"y": "2", "expression": r"-\log \frac{e^8}{e^{-4} + e^8 + e^4}", "loss": "4.02"},
        corrected_statement="-log o-hat_2 = -log e^8/(e^{-4} + e^8 + e^4) = log(1 + e^{-12} + e^{-4}) ~ 0.02 "
-                           "(0.0182); 4.02 is -log o-hat_3 = -log e^4/(...), the loss when y = 2 is read as a "
-                           "0-based index (the third class)")
+                           "(0.0182); 4.02 is -log o-hat_3 = -log e^4/(e^{-4} + e^8 + e^4), the loss of class 3, "
+                           "which is what y = 2 gives when read as a 0-based index")
 def _(r):
     o = figure_11_2(X_111)["o"]
     y = int(r.documented["y"])
+    nll = [losses.softmax_cross_entropy(o, k) for k in range(3)]  # -log o-hat of the 1st, 2nd, 3rd class
+    r.value("-log o-hat_k for the classes k = 1, 2, 3", nll)
     printed_expr = -math.log(math.exp(8) / (math.exp(-4) + math.exp(8) + math.exp(4)))
-    one_based = losses.softmax_cross_entropy(o, y - 1)
-    zero_based = losses.softmax_cross_entropy(o, y)
+    one_based, zero_based = nll[y - 1], nll[y]
     r.close("expression", printed_expr, one_based,
-            what="the printed -log e^8/(...) is -log o-hat_y for the 1-based y = 2")
+            what="the printed -log e^8/(e^{-4} + e^8 + e^4) vs -log o-hat_y for the chapter's 1-based y = 2 "
+                 "(the second class, o_2 = 8)")
     r.number("loss (y = 2, 1-based as the chapter defines)", one_based, "loss")
     r.number("loss (y = 2 read 0-based: the third class)", zero_based, "loss")
-    r.close("printed value vs printed expression", float(r.documented["loss"]), one_based,
-            what="4.02 vs -log e^8/(e^{-4} + e^8 + e^4)",
+    r.close("printed value vs printed expression", float(r.documented["loss"]), printed_expr,
+            what="4.02 vs the value of the printed expression -log e^8/(e^{-4} + e^8 + e^4)",
             corrected=math.log1p(math.exp(-12) + math.exp(-4)))
-    r.convention("y", True,
-                 "convention: 4.02 matches -log o-hat_3, i.e. the 0-based reading of y = 2 (mlp_ref label 2); "
-                 "the chapter's 1-based y = 2 is mlp_ref label 1")
+    r.convention("y", not np.isclose(one_based, zero_based),
+                 f"convention: the two index bases give different losses: 1-based y = 2 (the chapter's "
+                 f"definition, and the e^8 of the printed expression) gives {one_based:.4f}; y = 2 read 0-based "
+                 f"(torch's cross_entropy(o, 2), mlp_ref label 2) gives {zero_based:.4f} = 4.02 printed. Neither "
+                 "reading makes the printed expression and the printed value agree")
 
 
 # --------------------------------------------------------------------------- 11.3
+@entry(id="cos324-claim-11.3-linear", source=SRC, location="11.3 Backpropagation: An Example", kind="claim",
+       statement="Backpropagation computes the gradients with respect to the network parameters such that the "
+                 "number of steps for the computation is linear in the size of the neural network")
+def _(r):
+    for name, family in (("wider", WIDTH_FAMILY), ("deeper", DEPTH_FAMILY)):
+        P, ops = zip(*(_tallies(s) for s in family))
+        r.value(f"{name} nets {_label(family[0])} ... {_label(family[-1])}: (parameters, additions + "
+                "multiplications)", list(zip(P, ops)))
+        slope = _loglog_slope(family)
+        r.claim(f"linear, {name}", 0.95 <= slope <= 1.05,
+                f"{name} nets, {_label(family[-2])} -> {_label(family[-1])}: the tallied forward + backward "
+                f"operations grow as P^{slope:.3f} in the number of weights P")
+    naive = _loglog_slope(WIDTH_FAMILY[:4], naive=True)
+    r.claim("control", not 0.95 <= naive <= 1.05,
+            f"control: the per-weight chain rule of (11.10) on the same wider nets grows as P^{naive:.2f} and fails "
+            "the test")
+
+
+EX_11_3_1_ARGUMENTS = {  # the printed arguments of ReLU and the output sums, with w_22^(1) = 1 + Delta
+    "h_1^(1) argument": r"2 \cdot 3 + (-3) \cdot 1 + 0 \cdot 2",
+    "h_2^(1) argument": r"(-1) \cdot 3 + (1 + \Delta) \cdot 1 + 2 \cdot 2",
+    "h_1^(2) argument": r"1 \cdot 3 + 2 \cdot (2 + \Delta)",
+    "h_2^(2) argument": r"2 \cdot 3 + (-2) \cdot (2 + \Delta)",
+    "o_1 sum": r"(-1) \cdot (7 + 2\Delta) + 2 \cdot (2 - 2\Delta)",
+    "o_2 sum": r"2 \cdot (7 + 2\Delta) + 1 \cdot (2 - 2\Delta)",
+    "o_3 sum": r"1 \cdot (7 + 2\Delta) + 2 \cdot (2 - 2\Delta)",
+}
+
+
 @entry(id="cos324-ex-11.3.1", source=SRC, location="Example 11.3.1", kind="example",
-       statement=r"Figure 11.2 at x = (3, 1, 2), w_{2,2}^{(1)} -> 1 + \Delta: h_1^{(1)} = ReLU(2 \cdot 3 + (-3) \cdot 1 "
-                 r"+ 0 \cdot 2) = 3, h_2^{(1)} = 2 + \Delta; h_1^{(2)} = 7 + 2\Delta, h_2^{(2)} = 2 - 2\Delta; "
-                 r"o_1 = -3 - 6\Delta, o_2 = 16 + 2\Delta, o_3 = 11 - 2\Delta; \partial o_1/\partial w_{2,2}^{(1)} = -6",
-       documented={"o_1 current value": "-3", "h_1^(1)": "3", "h_2^(1)": r"2 + \Delta",
+       statement=r"Figure 11.2 at x = (3, 1, 2), o_1 currently -3; w_{2,2}^{(1)} -> 1 + \Delta: "
+                 r"h_1^{(1)} = ReLU(2 \cdot 3 + (-3) \cdot 1 + 0 \cdot 2) = 3, "
+                 r"h_2^{(1)} = ReLU((-1) \cdot 3 + (1 + \Delta) \cdot 1 + 2 \cdot 2) = 2 + \Delta (rates 0 and 1); "
+                 r"h_1^{(2)} = ReLU(1 \cdot 3 + 2 \cdot (2 + \Delta)) = 7 + 2\Delta, "
+                 r"h_2^{(2)} = ReLU(2 \cdot 3 + (-2) \cdot (2 + \Delta)) = 2 - 2\Delta (rates 2 and -2); "
+                 r"o_1 = (-1) \cdot (7 + 2\Delta) + 2 \cdot (2 - 2\Delta) = -3 - 6\Delta, "
+                 r"o_2 = 2 \cdot (7 + 2\Delta) + 1 \cdot (2 - 2\Delta) = 16 + 2\Delta, "
+                 r"o_3 = 1 \cdot (7 + 2\Delta) + 2 \cdot (2 - 2\Delta) = 11 - 2\Delta; rate of o_1 is -6",
+       documented={"o_1 current value": "-3", **EX_11_3_1_ARGUMENTS, "h_1^(1)": "3", "h_2^(1)": r"2 + \Delta",
                    "dh_1^(1)/dw": "0", "dh_2^(1)/dw": "1", "h_1^(2)": r"7 + 2\Delta", "h_2^(2)": r"2 - 2\Delta",
                    "dh_1^(2)/dw": "2", "dh_2^(2)/dw": "-2", "o_1": r"-3 - 6\Delta", "o_2": r"16 + 2\Delta",
                    "o_3": r"11 - 2\Delta", "do_1/dw": "-6"})
@@ -779,41 +940,50 @@ def _(r):
     def layers_at(w22):
         W = W1.copy()
         W[1, 1] = w22
-        h1 = act.relu(layers.linear(W, X_331))
-        h2 = act.relu(layers.linear(W2, h1))
-        return np.concatenate([h1, h2, layers.linear(WO, h2)])
+        z1 = layers.linear(W, X_331)
+        z2 = layers.linear(W2, act.relu(z1))
+        o = layers.linear(WO, act.relu(z2))
+        return np.concatenate([z1, act.relu(z1), z2, act.relu(z2), o])
 
     w = np.array([W1[1, 1]])
     at0 = layers_at(w[0])
     slope = _delta_slope(lambda v: layers_at(v[0]), w, 0)
-    names = ["h_1^(1)", "h_2^(1)", "h_1^(2)", "h_2^(2)", "o_1", "o_2", "o_3"]
-    r.number("o_1 current value", at0[4])
-    for i, name in enumerate(names):
+    r.number("o_1 current value", at0[8])
+    # the printed sums: (value, rate in Delta) vs the pre-activations of the perturbed network
+    for key, i in (("h_1^(1) argument", 0), ("h_2^(1) argument", 1), ("h_1^(2) argument", 4),
+                   ("h_2^(2) argument", 5), ("o_1 sum", 8), ("o_2 sum", 9), ("o_3 sum", 10)):
+        r.close(key, _affine_in_delta(r.documented[key]), [at0[i], slope[i]],
+                what=f"{r.documented[key]}: (value, rate) vs the network with w_22^(1) + Delta")
+    for name, i in (("h_1^(1)", 2), ("h_2^(1)", 3), ("h_1^(2)", 6), ("h_2^(2)", 7), ("o_1", 8), ("o_2", 9),
+                    ("o_3", 10)):
         printed = r.documented[name]
         if "Delta" in printed:
             r.close(name, _affine_in_delta(printed), [at0[i], slope[i]],
                     what=f"{name} = {printed}: (value, rate) vs the network with w_22^(1) + Delta")
         else:
             r.number(name, at0[i])
-    for key, i in (("dh_1^(1)/dw", 0), ("dh_2^(1)/dw", 1), ("dh_1^(2)/dw", 2), ("dh_2^(2)/dw", 3),
-                   ("do_1/dw", 4)):
+    for key, i in (("dh_1^(1)/dw", 2), ("dh_2^(1)/dw", 3), ("dh_1^(2)/dw", 6), ("dh_2^(2)/dw", 7),
+                   ("do_1/dw", 8)):
         r.number(key, slope[i])
-    # the same rate by the hand-derived chain rule: e_2 x_2 through diag(1(z > 0)) and the weights
+    # the same rates by the hand-derived chain rule: e_2 x_2 through diag(1(z > 0)) and the weights
     net = figure_11_2(X_331)
     dz1 = np.array([0.0, X_331[1]])
     chain = WO @ (act.relu_grad(net["z2"]) * (W2 @ (act.relu_grad(net["z1"]) * dz1)))
-    r.close("chain rule", chain, slope[4:], what="d o / d w_22^(1) by the chain rule vs the Delta method")
+    r.close("chain rule", chain, slope[8:], what="d o / d w_22^(1) by the chain rule vs the Delta method")
 
 
 @entry(id="cos324-ex-11.3.2", source=SRC, location="Example 11.3.2", kind="example",
        statement=r"h_1^{(2)}: 7 -> 7 + \Delta alone: o_1 = (-1) \cdot (7 + \Delta) + 2 \cdot 2 = -3 - \Delta, "
                  r"so \partial o_1/\partial h_1^{(2)} = -1",
-       documented={"h_1^(2)": "7", "o_1": r"-3 - \Delta", "do_1/dh_1^(2)": "-1"})
+       documented={"h_1^(2)": "7", "o_1 sum": r"(-1) \cdot (7 + \Delta) + 2 \cdot 2", "o_1": r"-3 - \Delta",
+                   "do_1/dh_1^(2)": "-1"})
 def _(r):
     h2 = figure_11_2(X_331)["h2"]
     r.number("h_1^(2)", h2[0])
     o1 = lambda v: layers.linear(WO, v)[0]
     slope = float(_delta_slope(o1, h2, 0))
+    r.close("o_1 sum", _affine_in_delta(r.documented["o_1 sum"]), [o1(h2), slope],
+            what=f"{r.documented['o_1 sum']}: (value, rate) with h_1^(2) perturbed alone")
     r.close("o_1", _affine_in_delta(r.documented["o_1"]), [o1(h2), slope],
             what="o_1 = -3 - Delta: (value, rate) with h_1^(2) perturbed alone")
     r.number("do_1/dh_1^(2)", slope)
@@ -850,7 +1020,9 @@ def _(r):
     p = _partials_331()
     r.value("partials", {k: p[k] for k in ("do1/dh1(2)", "do1/dh2(2)", "dh1(2)/dw", "dh2(2)/dw", "do1/dw")})
     rhs = p["do1/dh1(2)"] * p["dh1(2)/dw"] + p["do1/dh2(2)"] * p["dh2(2)/dw"]
-    r.close("identity", rhs, p["do1/dw"], what="-1 * 2 + 2 * (-2) vs d o_1 / d w_22^(1) = -6")
+    r.close("identity", rhs, p["do1/dw"],
+            what=f"({p['do1/dh1(2)']:g})({p['dh1(2)/dw']:g}) + ({p['do1/dh2(2)']:g})({p['dh2(2)/dw']:g}) vs "
+                 f"d o_1 / d w_22^(1) = {p['do1/dw']:g}, all rates by the Delta method")
     r.close("do_1/dh_2^(2)", p["do1/dh2(2)"], WO[0, 1], what="d o_1 / d h_2^(2) is w_12^(o)")
 
 
@@ -863,7 +1035,9 @@ def _(r):
     r.value("partials", {k: p[k] for k in ("dh1(2)/dh2(1)", "dh2(2)/dh2(1)", "dh2(1)/dw")})
     rhs = (p["do1/dh1(2)"] * p["dh1(2)/dh2(1)"] * p["dh2(1)/dw"]
            + p["do1/dh2(2)"] * p["dh2(2)/dh2(1)"] * p["dh2(1)/dw"])
-    r.close("(11.10) at x = (3, 1, 2)", rhs, p["do1/dw"], what="-1 * 2 * 1 + 2 * (-2) * 1 vs -6")
+    r.close("(11.10) at x = (3, 1, 2)", rhs, p["do1/dw"],
+            what=f"({p['do1/dh1(2)']:g})({p['dh1(2)/dh2(1)']:g})({p['dh2(1)/dw']:g}) + ({p['do1/dh2(2)']:g})"
+                 f"({p['dh2(2)/dh2(1)']:g})({p['dh2(1)/dw']:g}) vs d o_1 / d w_22^(1) = {p['do1/dw']:g}")
 
 
 @entry(id="cos324-eq-11.10", source=SRC, location="(11.10), general weights", kind="formula",
@@ -895,50 +1069,70 @@ def _(r):
 
 
 @entry(id="cos324-footnote-3", source=SRC, location="11.3, footnote 3", kind="claim",
-       statement="computing every partial derivative by the per-weight chain rule of (11.10) costs time "
-                 "quadratic in the size of the network")
+       statement="the computational cost of this naive method (the chain rule of (11.10) applied to each partial "
+                 "derivative separately) scales quadratically in the size of the network")
 def _(r):
-    family = [tuple(k * s for s in (2, 3, 3, 2)) for k in (1, 2, 4, 8)]
-    naive = [count_naive_ops(s) for s in family]
-    back = [count_backprop_ops(s) for s in family]
-    for n, b, s in zip(naive[:2], back, family):
+    for s in WIDTH_FAMILY[:2]:
+        n, b = count_naive_ops(s), count_backprop_ops(s)
         ok = all(np.allclose(gn, gb, rtol=1e-9, atol=1e-12) for gn, gb in zip(n["grad"], b["grad"]))
-        r.claim(f"same gradient {s}", ok, f"widths {s}: the per-weight sweeps give the backprop gradient")
-    P = np.array([n["params"] for n in naive], dtype=float)
-    naive_ops = np.array([n["ops"] for n in naive], dtype=float)
-    back_ops = np.array([sum(b["forward"].values()) + sum(b["backward"].values()) for b in back], dtype=float)
-    slope = lambda ops: float(np.log(ops[-1] / ops[-2]) / np.log(P[-1] / P[-2]))
-    r.value("parameters", P)
-    r.value("per-weight chain rule: multiplications + additions", naive_ops)
-    r.value("backpropagation (forward + backward): multiplications + additions", back_ops)
-    r.value("log-log slopes (per-weight, backprop) between the two largest nets", [slope(naive_ops), slope(back_ops)])
-    r.claim("quadratic", 1.8 <= slope(naive_ops) <= 2.2 and 0.9 <= slope(back_ops) <= 1.1,
-            f"widths {family[-2]} -> {family[-1]}: the tallied cost of the per-weight chain rule grows as "
-            f"P^{slope(naive_ops):.2f}, that of backpropagation as P^{slope(back_ops):.2f}")
+        r.claim(f"same gradient {s}", ok, f"widths {s}: the per-weight sweeps give the backpropagation gradient")
+    family = WIDTH_FAMILY[:4]
+    r.value("(parameters, per-weight chain rule operations)", [_tallies(s, naive=True) for s in family])
+    r.value("(parameters, backpropagation operations)", [_tallies(s) for s in family])
+    naive, back = _loglog_slope(family, naive=True), _loglog_slope(family)
+    r.claim("quadratic", 1.8 <= naive <= 2.2 and 0.95 <= back <= 1.05,
+            f"widths {family[-2]} -> {family[-1]}: the tallied additions and multiplications of the per-weight "
+            f"chain rule grow as P^{naive:.2f}, those of backpropagation as P^{back:.2f}")
 
 
 # --------------------------------------------------------------------------- 11.4.1
+def _curved_map(x):
+    """A nonlinear f: R^3 -> R^2 for 11.4.1: y = (x1 x2 + sin x3, e^{x1} - x3^2)."""
+    return np.array([x[0] * x[1] + math.sin(x[2]), math.exp(x[0]) - x[2] ** 2])
+
+
+def _curved_map_jacobian(x):
+    """J(y, x) of `_curved_map`, derived by hand: [[x2, x1, cos x3], [e^{x1}, 0, -2 x3]] (2 x 3)."""
+    return np.array([[x[1], x[0], math.cos(x[2])], [math.exp(x[0]), 0.0, -2.0 * x[2]]])
+
+
 @entry(id="cos324-def-jacobian", source=SRC, location="11.4.1 Jacobian Matrix", kind="definition",
-       statement=r"J(\vec y, \vec x) \in R^{m \times n} with (i, j) entry \partial y_i/\partial x_j (row i is the "
-                 r"gradient of y_i, footnote 5); x + \delta changes y to y + J(\vec y, \vec x)\vec\delta")
+       statement=r"J(\vec y, \vec x) is an m \times n matrix whose (i, j) entry is \partial y_i/\partial x_j "
+                 r"(footnote 5: the i-th row contains the gradient of y_i); if each x_i is updated to x_i + \delta_i "
+                 r"for an infinitesimal \delta_i, then \vec y changes to \vec y + J(\vec y, \vec x)\vec\delta")
 def _(r):
     rng = np.random.default_rng(20)
-    x = rng.normal(size=4)
-    J = _jacobian_fd(act.softmax, x)
-    r.close("J(softmax(x), x)", J, act.softmax_jacobian(x),
-            what="the entries d y_i / d x_j by central differences vs mlp_ref.softmax_jacobian", **FD)
-    r.close("row i is grad y_i", J[2], numerical_gradient(lambda v: act.softmax(v)[2], x, method="central"),
-            what="row 3 of J vs the gradient of y_3 (footnote 5)", **FD)
-    d = rng.normal(size=4)
-    res = [float(np.linalg.norm(act.softmax(x + t * d) - act.softmax(x) - act.softmax_jacobian(x) @ (t * d)))
-           for t in (1e-2, 1e-3)]
-    r.value("first-order residuals at |delta| scales 1e-2, 1e-3", res)
-    r.claim("y(x + delta) = y + J delta to first order", 50 < res[0] / res[1] < 200,
-            f"the residual shrinks {res[0] / res[1]:.0f}x when delta shrinks 10x: it is second order")
+    x = rng.normal(size=3)
+    J = _curved_map_jacobian(x)
+    r.close("J(y, x)", J, _jacobian_fd(_curved_map, x),
+            what="the hand-derived 2 x 3 (m x n) Jacobian of y = (x1 x2 + sin x3, e^x1 - x3^2) vs central "
+                 "differences d y_i / d x_j", **FD)
+    r.close("row 2 is grad y_2", J[1], numerical_gradient(lambda v: _curved_map(v)[1], x.copy(), method="central"),
+            what="row 2 of J vs the gradient of y_2 (footnote 5)", **FD)
+    d = rng.normal(size=3)
+
+    def residuals(Jm):
+        return [float(np.linalg.norm(_curved_map(x + t * d) - _curved_map(x) - Jm @ (t * d)))
+                for t in (1e-2, 1e-3, 1e-4)]
+
+    res = residuals(J)
+    shrink = [res[0] / res[1], res[1] / res[2]]
+    r.value("|y(x + delta) - y - J delta| at |delta| = 1e-2, 1e-3, 1e-4 (times |d|)", res)
+    r.claim("y changes to y + J delta", all(50 < q < 200 for q in shrink),
+            f"the error of y + J delta shrinks {shrink[0]:.0f}x and {shrink[1]:.0f}x as delta shrinks 10x: "
+            "quadratic in delta, so J delta is the whole first-order change")
+    wrong = J.copy()
+    wrong[0, 2] += 0.1
+    res_w = residuals(wrong)
+    shrink_w = [res_w[0] / res_w[1], res_w[1] / res_w[2]]
+    r.claim("control", not all(50 < q < 200 for q in shrink_w),
+            f"control: with one entry of J off by 0.1 the error shrinks only {shrink_w[0]:.0f}x and "
+            f"{shrink_w[1]:.0f}x (first order), and the test fails")
 
 
 @entry(id="cos324-ex-11.4.1", source=SRC, location="Example 11.4.1", kind="example",
-       statement=r"\vec y = A \vec x, y_i = A_{i,1} x_1 + ... + A_{i,n} x_n, so J(\vec y, \vec x) = A")
+       statement=r"\vec y = A \vec x, y_i = A_{i,1} x_1 + ... + A_{i,n} x_n, so J(\vec y, \vec x) = A",
+       op=LINEAR_X)
 def _(r):
     rng = np.random.default_rng(21)
     A = rng.normal(size=(3, 5))
@@ -1004,26 +1198,67 @@ def _(r):
 
 
 # --------------------------------------------------------------------------- 11.4.2
+@entry(id="cos324-claim-11.4.2-proportional", source=SRC,
+       location="11.4.2 Backpropagation — Efficiency Using Jacobian Viewpoint", kind="claim",
+       statement="the Jacobian viewpoint allows computing the gradient of the loss (with respect to network "
+                 "parameters) with a number of mathematical operations (i.e., additions and multiplications) "
+                 "proportional to the size of the fully connected net")
+def _(r):
+    ratios = {_label(s): _tallies(s)[1] / _tallies(s)[0] for s in ARCHITECTURES}
+    r.value("additions + multiplications per weight (forward + backward)", ratios)
+    P = [_tallies(s)[0] for s in ARCHITECTURES]
+    lo, hi = min(ratios.values()), max(ratios.values())
+    r.claim("proportional", 2 <= lo and hi <= 7,
+            f"over {len(ARCHITECTURES)} architectures (wide, deep, bottlenecked; {min(P)} to {max(P)} weights) "
+            f"the tallied operations stay between {lo:.2f} and {hi:.2f} times the number of weights P, inside "
+            "2P <= ops < 7P (the bounds of Problem 11.4.6 (ii))")
+    naive = [_tallies(s, naive=True)[1] / _tallies(s, naive=True)[0] for s in WIDTH_FAMILY[:4]]
+    r.claim("control", max(naive) > 7,
+            f"control: the per-weight chain rule of 11.3 uses {naive[0]:.1f} to {naive[-1]:.1f} operations per "
+            f"weight on the nets {_label(WIDTH_FAMILY[0])} to {_label(WIDTH_FAMILY[3])} and leaves the bounds")
+
+
 @entry(id="cos324-eq-11.12", source=SRC, location="(11.12)", kind="definition",
-       statement=r"(\partial \ell/\partial W^{(k)})_{i,j} = \partial \ell/\partial W_{i,j}^{(k)}, same dimensions as "
-                 r"W^{(k)} (\partial \ell/\partial W^{(1)} \in R^{2 \times 3} in Figure 11.2); footnote 6: "
-                 r"flatten, take the Jacobian, reshape",
+       statement=r"(\partial \ell/\partial W^{(k)})_{i,j} = \partial \ell/\partial W_{i,j}^{(k)}, a matrix with the "
+                 r"same dimensions as W^{(k)} (e.g., \partial \ell/\partial W^{(1)} \in R^{2 \times 3} in Figure 11.2)",
        documented={"shape of dl/dW^(1)": r"\mathbb{R}^{2 \times 3}"})
 def _(r):
-    y = 1  # the chapter's class 2
-    G = _ce_grads(X_111, y, [W1, W2, WO])
+    y = 1  # the chapter's class 2; at x = (3, 1, 2) every ReLU unit is active
+    G = _ce_grads(X_331, y, [W1, W2, WO])
     printed = tuple(int(v) for v in re.findall(r"\d+", r.documented["shape of dl/dW^(1)"]))
-    r.claim("shape of dl/dW^(1)", G[0].shape == printed == W1.shape, f"dl/dW^(1) has shape {G[0].shape}, as W^(1)")
+    r.claim("shape of dl/dW^(1)", G[0].shape == printed == W1.shape,
+            f"mlp_ref's dl/dW^(1) has shape {G[0].shape}; printed {printed}; W^(1) is {W1.shape}")
     for k, name in enumerate(("W^(1)", "W^(2)", "W^(o)")):
         def loss_of(Wk, k=k):
             Ws = [W1, W2, WO]
             Ws[k] = Wk
-            return _fig_11_2_loss(Ws, X_111, y)
+            return _fig_11_2_loss(Ws, X_331, y)
         fd = numerical_gradient(loss_of, [W1, W2, WO][k].copy(), method="central")
-        r.close(f"dl/d{name}", G[k], fd, what=f"entry-wise partials of l w.r.t. {name} (x = (1, 1, 1), y = 2)", **FD)
-    flat = numerical_gradient(lambda v: _fig_11_2_loss([v.reshape(2, 3), W2, WO], X_111, y),
-                              W1.reshape(-1).copy(), method="central")
-    r.close("footnote 6", flat.reshape(2, 3), G[0], what="the 1 x 6 Jacobian of the flattened W^(1), reshaped", **FD)
+        r.close(f"dl/d{name}", G[k], fd,
+                what=f"mlp_ref's matrix dl/d{name} vs the partials dl/dW_ij one entry at a time (x = (3, 1, 2), y = 2)",
+                **FD)
+
+
+@entry(id="cos324-footnote-6", source=SRC, location="11.4.2, footnote 6", kind="claim",
+       statement=r"alternatively, flatten W^{(k)} into a single vector, find the Jacobian matrix "
+                 r"\partial \ell/\partial W^{(k)}, and convert it back to a matrix form")
+def _(r):
+    y = 1
+    net = figure_11_2(X_331)
+    dl_dz2 = ((net["ohat"] - np.eye(3)[y]) @ WO) * act.relu_grad(net["z2"])
+    dl_dz1 = (dl_dz2 @ W2) * act.relu_grad(net["z1"])  # 1 x 2
+    J_z_vecW = layers.linear_jacobian_W(W1, X_331).reshape(2, 6)  # J(z^(1), vec W^(1)), row-major vec
+    row = dl_dz1 @ J_z_vecW  # the 1 x 6 Jacobian of l in vec W^(1)
+    G = _ce_grads(X_331, y, [W1, W2, WO])[0]
+    r.close("Jacobian of vec W^(1), reshaped", row.reshape(2, 3), G,
+            what="dl/dz^(1) J(z^(1), vec W^(1)) reshaped to 2 x 3 vs mlp_ref's matrix gradient (11.12)")
+    flat = numerical_gradient(lambda v: _fig_11_2_loss([v.reshape(2, 3), W2, WO], X_331, y), W1.reshape(-1).copy(),
+                              method="central")
+    r.close("central differences in vec W^(1)", flat, row, what="the 1 x 6 Jacobian vs central differences", **FD)
+    other = row.reshape(2, 3, order="F")
+    r.claim("control", not np.allclose(other, G),
+            f"control: flattening row by row but converting back column by column puts entries in the wrong place "
+            f"(max error {np.max(np.abs(other - G)):.3g}): the conversion back must undo the flattening")
 
 
 @entry(id="cos324-eq-11.13", source=SRC, location="(11.13)", kind="formula",
@@ -1043,7 +1278,8 @@ def _(r):
 
 @entry(id="cos324-eq-ce-output-layer", source=SRC, location="11.4.2 step 1, Output Layer", kind="formula",
        statement=r"\ell = -\log(e^{o_y}/\sum_i e^{o_i}) = -\log e^{o_y} + \log \sum_i e^{o_i} = -o_y + \log \sum_i "
-                 r"e^{o_i}, y \in \{1..d_out\}; \partial \ell/\partial o_i = -1 + \hat o_i if y = i, \hat o_i if y \ne i")
+                 r"e^{o_i}, y \in \{1..d_out\}; \partial \ell/\partial o_i = -1 + \hat o_i if y = i, \hat o_i if y \ne i",
+       op=CE_11_14)
 def _(r):
     rng = np.random.default_rng(23)
     o = rng.uniform(-4, 4, size=4)
@@ -1058,12 +1294,17 @@ def _(r):
         cases = np.array([-1 + p[k] if k == i else p[k] for k in range(4)])
         fd = numerical_gradient(lambda v: losses.softmax_cross_entropy(v, i), o.copy(), method="central")
         r.close(f"dl/do_i, y = {y_doc}", cases, fd, what="the case formula vs central differences", **FD)
-    r.convention("label base", True,
-                 "convention: y in {1, 2, ..., d_out} is 1-based; the computation uses mlp_ref label y - 1")
+    p = act.softmax(o)
+    as_label = losses.softmax_cross_entropy_grad(o, 1)  # the chapter's y = 1 passed unchanged
+    r.convention("label base", not np.allclose(as_label, p - np.eye(4)[0]),
+                 "convention: y in {1, 2, ..., d_out} is 1-based, mlp_ref, torch and JAX labels are 0-based, so the "
+                 "chapter's y is label y - 1; passed unchanged, y = 1 puts the -1 on o_2 instead of o_1")
 
 
 @entry(id="cos324-eq-11.14", source=SRC, location="(11.14)", kind="formula",
-       statement=r"\partial \ell/\partial \vec o = (\vec{\hat o} - \vec e_y)^\top \in R^{1 \times d_out}",
+       statement=r"\partial \ell/\partial \vec o = (\vec{\hat o} - \vec e_y)^\top \in R^{1 \times d_out}; footnote 7: "
+                 r"the left side is a Jacobian in R^{1 \times d_out}, \vec{\hat o} and \vec e_y are d_out \times 1 "
+                 r"columns, hence the transpose",
        op=CE_11_14)
 def _(r):
     rng = np.random.default_rng(24)
@@ -1072,6 +1313,11 @@ def _(r):
         fd = numerical_gradient(lambda v: losses.softmax_cross_entropy(v, y), o.copy(), method="central")
         r.close(f"label {y}", CE_11_14.vjp(1.0, o, np.array(y))["o"], fd,
                 what="(o-hat - e_y) vs central differences of l(o)", **FD)
+    y = 2
+    J = _jacobian_fd(lambda v: np.array([losses.softmax_cross_entropy(v, y)]), o)  # shape (1, 5)
+    column = (act.softmax(o) - np.eye(5)[y])[:, None]  # o-hat - e_y as a d_out x 1 column
+    r.close("footnote 7", column.T, J, what="(o-hat - e_y)^T, a 1 x d_out row, vs the Jacobian J(l, o) by central "
+                                            "differences (without the transpose the column has shape (5, 1))", **FD)
 
 
 @entry(id="cos324-eq-11.15", source=SRC, location="(11.15)", kind="formula",
@@ -1126,17 +1372,31 @@ def _(r):
 
 
 @entry(id="cos324-eq-11.18", source=SRC, location="(11.18)", kind="formula",
-       statement=r"\partial \ell/\partial W^{(k)} = (\partial \ell/\partial \vec z^{(k)})^\top (\vec h^{(k-1)})^\top "
-                 r"= (J(\vec h^{(k)}, \vec z^{(k)}))^\top (\partial \ell/\partial \vec h^{(k)})^\top (\vec h^{(k-1)})^\top "
-                 r"= diag(1(W^{(k)} \vec h^{(k-1)} > 0)) (\partial \ell/\partial \vec h^{(k)})^\top (\vec h^{(k-1)})^\top",
+       statement=r"\vec z^{(k)} = W^{(k)} \vec h^{(k-1)}, \vec h^{(k)} = ReLU(\vec z^{(k)}); "
+                 r"\partial \ell/\partial w_{i,j}^{(k)} = \partial \ell/\partial z_i^{(k)} \cdot h_j^{(k-1)}; "
+                 r"\partial \ell/\partial W^{(k)} "
+                 r"= (\partial \ell/\partial \vec z^{(k)})^\top (\vec h^{(k-1)})^\top "
+                 r"= (\partial \ell/\partial \vec h^{(k)} J(\vec h^{(k)}, \vec z^{(k)}))^\top (\vec h^{(k-1)})^\top "
+                 r"= (J(\vec h^{(k)}, \vec z^{(k)}))^\top (\partial \ell/\partial \vec h^{(k)})^\top "
+                 r"(\vec h^{(k-1)})^\top = diag(1(W^{(k)} \vec h^{(k-1)} > 0)) (\partial \ell/\partial \vec h^{(k)})^\top "
+                 r"(\vec h^{(k-1)})^\top",
        op=RELU_LAYER_W)
 def _(r):
     rng = np.random.default_rng(28)
     W, h, g = rng.normal(size=(5, 3)), rng.normal(size=3), rng.normal(size=5)
     fd = numerical_gradient(lambda V: float(g @ relu_layer(V, h)), W.copy(), method="central")
-    r.close("random layer", RELU_LAYER_W.vjp(g, W, h)["W"], fd, what="as written vs central differences", **FD)
-    dl_dz = g * act.relu_grad(W @ h)
-    r.close("first line", np.outer(dl_dz, h), fd, what="(dl/dz)^T h^T vs central differences", **FD)
+    # the four lines with explicit row (1 x n) and column (n x 1) matrices, as the chapter writes them
+    dl_dh, col_h = g[None, :], h[:, None]
+    J = np.diag(act.relu_grad(W @ h))  # J(h^(k), z^(k))
+    dl_dz = dl_dh @ J
+    r.close("entry by entry", [[dl_dz[0, i] * h[j] for j in range(3)] for i in range(5)], fd,
+            what="dl/dz_i h_j vs central differences", **FD)
+    lines = [dl_dz.T @ col_h.T, (dl_dh @ J).T @ col_h.T, J.T @ dl_dh.T @ col_h.T,
+             np.diag(act.relu_grad(W @ h)) @ dl_dh.T @ col_h.T]
+    for n, line in enumerate(lines, start=1):
+        r.close(f"line {n}", line, fd, what=f"line {n} of (11.18), a 5 x 3 matrix, vs central differences", **FD)
+    r.close("random layer", RELU_LAYER_W.vjp(g, W, h)["W"], fd,
+            what="the op for (11.18) (cos324-eq-11.18) vs central differences", **FD)
     _kink_convention(r, "(11.18)", lambda g, W, h: RELU_LAYER_W.vjp(g, W, h)["W"])
 
 
@@ -1159,7 +1419,8 @@ def _(r):
 
 
 @entry(id="cos324-eq-11.15-revisited", source=SRC, location="(11.15) revisited", kind="formula",
-       statement=r"\partial \ell/\partial \vec h^{(L-1)} = \partial \ell/\partial \vec o \, W^{(o)}",
+       statement=r"\partial \ell/\partial \vec h^{(L-1)} \in R^{1 \times d_{L-1}}: "
+                 r"\partial \ell/\partial \vec h^{(L-1)} = \partial \ell/\partial \vec o \, W^{(o)}",
        op=LINEAR_X)
 def _(r):
     y = 1
@@ -1168,6 +1429,9 @@ def _(r):
                             method="central")
     r.close("Figure 11.2 at x = (3, 1, 2)", LINEAR_X.vjp(dl_do, WO, net["h2"])["x"], fd,
             what="dl/do W^(o) vs central differences in h^(2)", **FD)
+    row = dl_do[None, :] @ WO
+    r.claim("shape", row.shape == (1, WO.shape[1]),
+            f"the 1 x {WO.shape[0]} row dl/do times the {WO.shape} W^(o) is {row.shape} = 1 x d_(L-1)")
 
 
 @entry(id="cos324-eq-11.17-revisited", source=SRC, location="(11.17) revisited", kind="formula",
@@ -1195,6 +1459,8 @@ def _(r):
     fd = numerical_gradient(lambda v: losses.softmax_cross_entropy(layers.linear(WO, relu_layer(W2, v)), y),
                             net["h1"].copy(), method="central")
     r.close("dl/dh^(1), Figure 11.2 at x = (3, 1, 2)", got, fd, what="as written vs central differences", **FD)
+    row = dl_dh2[None, :] @ np.diag(act.relu_grad(W2 @ net["h1"])) @ W2
+    r.claim("shape", row.shape == (1, W2.shape[1]), f"the product is {row.shape} = 1 x d_k")
     _kink_convention(r, "(11.16) revisited", lambda g, W, h: RELU_LAYER_X.vjp(g, W, h)["x"])
 
 
@@ -1240,42 +1506,64 @@ def _(r):
                 corrected=flat(backprop_four_steps(x, y, Ws)))
 
 
-@entry(id="cos324-prob-11.4.6", source=SRC, location="Problem 11.4.6", kind="claim",
-       statement="(i) A (m x n) times h (R^n) requires mn multiplications and m additions. (ii) the number of "
-                 "additions and multiplications of backpropagation on an FC ReLU net is proportional to the "
-                 "number of parameters",
-       corrected_statement="(i) A h takes mn multiplications and m(n - 1) additions (each of the m outputs "
-                           "sums n products); (ii) holds: instrumented counts stay within a constant factor of "
-                           "the parameter count")
+def _count_matvec_from_zero(A, h):
+    """Additions of A h when each of the m sums starts from 0 (acc = 0; acc + A_ij h_j)."""
+    t = _Tally()
+    for row in A:
+        acc = _Num(0.0, t)
+        for a, hj in zip(row, h):
+            acc = acc + a * hj
+    return t.add
+
+
+@entry(id="cos324-prob-11.4.6-i", source=SRC, location="Problem 11.4.6 (i)", kind="claim",
+       statement=r"if A is an m \times n matrix and \vec h \in R^n then computing A \vec h requires mn "
+                 "multiplications and m additions",
+       corrected_statement="A h takes mn multiplications and m(n - 1) additions: each of the m entries is a sum of "
+                           "n products, n - 1 two-operand additions (mn additions if each sum starts from 0); 'm "
+                           "additions' is right only for n = 2. Either count is at most mn, so part (ii) stands")
 def _(r):
     rng = np.random.default_rng(30)
     shapes = [(1, 1), (2, 3), (4, 2), (5, 7), (3, 10)]
-    muls, adds = [], []
+    muls, adds, from_zero = [], [], []
     for m, n in shapes:
         A, h = rng.normal(size=(m, n)), rng.normal(size=n)
         y, c = count_matvec(A, h)
-        if not np.allclose(y, A @ h, rtol=1e-12, atol=1e-12):
-            raise AssertionError("counted matvec gives a wrong product")
+        r.close(f"A h for {m} x {n}", y, layers.linear(A, h), what=f"the tallied product vs mlp_ref.linear ({m} x {n})")
         muls.append(c["mul"])
         adds.append(c["add"])
-    r.close("(i) multiplications", [m * n for m, n in shapes], muls, what=f"mn vs the tallied count for {shapes}")
-    r.close("(i) additions", [m for m, n in shapes], adds, what=f"m vs the tallied additions for {shapes}",
+        from_zero.append(_count_matvec_from_zero(A.tolist(), [_Num(v, _Tally()) for v in h]))
+    r.close("multiplications", [m * n for m, n in shapes], muls,
+            what=f"mn vs the tallied multiplications for (m, n) = {shapes}")
+    r.value("additions when each sum starts from 0", from_zero)
+    r.close("additions", [m for m, n in shapes], adds,
+            what=f"the printed m = {[m for m, n in shapes]} vs the tallied two-operand additions {adds} for "
+                 f"(m, n) = {shapes} (equal only where n = 2; {from_zero} if each sum starts from 0)",
             corrected=[m * (n - 1) for m, n in shapes])
-    archs = [(3, 2, 2, 3), (2, 3, 3, 2), (4, 8, 8, 8, 4), (10, 10, 10), (50, 20, 5), (2, 40, 40, 3),
-             (8, 8, 8, 8, 8, 8), (16, 24, 24, 16), (1, 1, 1, 1)]
-    ratios = {}
-    for s in archs:
+
+
+@entry(id="cos324-prob-11.4.6-ii", source=SRC, location="Problem 11.4.6 (ii)", kind="claim",
+       statement="Using the previous part, argue that the number of arithmetic operations (additions or "
+                 "multiplications) in backpropagation algorithm on an FC net with ReLU activations is proportional "
+                 "to the number of parameters in the net")
+def _(r):
+    ok = []
+    for s in ARCHITECTURES:
         c = count_backprop_ops(s)
         x, Ws = _random_net(s, 0)
-        if not all(np.allclose(g, ref, rtol=1e-9, atol=1e-12) for g, ref in zip(c["grad"], _ce_grads(x, 0, Ws))):
-            raise AssertionError(f"instrumented backprop gives a wrong gradient for {s}")
-        ops = sum(c["forward"].values()) + sum(c["backward"].values())
-        ratios[str(s)] = ops / c["params"]
-    r.value("(forward + backward) ops per parameter", ratios)
-    lo, hi = min(ratios.values()), max(ratios.values())
-    r.claim("(ii) proportional", 1 <= lo and hi <= 6,
-            f"over {len(archs)} architectures with 4 to 3,200 parameters the tallied additions and "
-            f"multiplications stay between {lo:.2f} and {hi:.2f} times the parameter count")
+        ok.append(all(np.allclose(g, ref, rtol=1e-9, atol=1e-12) for g, ref in zip(c["grad"], _ce_grads(x, 0, Ws))))
+    r.claim("instrumented backpropagation is exact", all(ok),
+            f"the tallied four-step pass gives mlp_ref's gradient on all {len(ARCHITECTURES)} architectures")
+    tallied = [_tallies(s)[1] for s in ARCHITECTURES]
+    r.close("count from part (i)", tallied, [ops_from_matvec_counts(s) for s in ARCHITECTURES],
+            what="the tallied additions + multiplications vs the sum over layers of part (i)'s (corrected) counts for "
+                 "W h, g W and the outer product, plus one operation per mask, softmax sum and o-hat - e_y entry")
+    P = [_tallies(s)[0] for s in ARCHITECTURES]
+    r.value("(parameters, operations)", list(zip(P, tallied)))
+    r.claim("2P <= operations < 7P", all(2 * p <= t < 7 * p for p, t in zip(P, tallied)),
+            "per layer the three products cost at most 3mn + 2m(n - 1) < 5mn, and every non-input unit carries at "
+            "least one weight, so 2P <= operations < 5P + 2P; the tallies of all "
+            f"{len(ARCHITECTURES)} architectures ({min(P)} to {max(P)} weights) lie in that band")
 
 
 @entry(id="cos324-eq-11.19", source=SRC, location="(11.19)", kind="formula",
@@ -1297,7 +1585,7 @@ def _(r):
 
 
 @entry(id="cos324-def-tanh", source=SRC, location="11.4.3, hyperbolic tangent", kind="definition",
-       statement=r"\tanh(z) = (e^{2z} - 1)/(e^{2z} + 1)")
+       statement=r"\tanh(z) = (e^{2z} - 1)/(e^{2z} + 1)", op=act.TANH)
 def _(r):
     z = np.linspace(-5, 5, 41)
     r.close("tanh", (np.exp(2 * z) - 1) / (np.exp(2 * z) + 1), act.tanh(z), what="the quotient vs mlp_ref.tanh")
@@ -1336,7 +1624,8 @@ def _(r):
 
 
 @entry(id="cos324-claim-11.4.4-nonconvex", source=SRC, location="11.4.4 Final Remark", kind="claim",
-       statement="the loss of a deep net is highly non-convex in its parameters")
+       statement="the loss function for deep neural nets is highly non-convex with respect to the parameters of the "
+                 "network")
 def _(r):
     # swapping the two hidden units of layer 1 leaves the loss unchanged; their midpoint does not
     y = 1
@@ -1349,55 +1638,60 @@ def _(r):
         if mid > (a + b) / 2 + 1e-6:
             break
     r.value("losses at theta, swapped theta, midpoint", [a, b, mid])
+    r.close("symmetry", a, b, what="the loss at theta vs at theta with the two units of layer 1 swapped")
     r.claim("midpoint convexity fails", mid > (a + b) / 2 + 1e-6,
             f"l(theta) = l(swapped theta) = {a:.4g} but l(midpoint) = {mid:.4g} > their average: not convex")
 
 
+@entry(id="cos324-claim-11.4.4-init", source=SRC, location="11.4.4 Final Remark", kind="claim",
+       statement="the gradient descent algorithm is not guaranteed to find the actual minimizer in such situation, "
+                 "and the choice of the initial values of the parameters matter a lot")
+def _(r):
+    rng = np.random.default_rng(33)
+    X = rng.uniform(0.5, 3, size=(6, 3))  # positive inputs of the Figure 11.2 architecture
+    y = np.argmax(X, axis=1)  # label: the largest coordinate
+
+    def descend(Ws, steps=300, eta=0.02):
+        for _ in range(steps):
+            G = layers.mlp_loss_backward(X, y, Ws, None, activation="relu", loss="softmax_cross_entropy")["W"]
+            Ws = [gradient_descent_step(W, g, eta) for W, g in zip(Ws, G)]
+        return float(layers.mlp_loss(X, y, Ws, None, activation="relu"))
+
+    starts = {"first-layer units off": [-np.abs(W1) - 0.5, W2, WO],
+              "Figure 11.2's weights": [W1, W2, WO],
+              "0.3 |W^(1)|, 0.3 |W^(2)|, 0.3 W^(o)": [0.3 * np.abs(W1), 0.3 * np.abs(W2), 0.3 * WO]}
+    G = layers.mlp_loss_backward(X, y, starts["first-layer units off"], None, activation="relu",
+                                 loss="softmax_cross_entropy")["W"]
+    r.claim("zero gradient", all(not np.any(g) for g in G),
+            "with every first-layer unit off on the (positive) inputs, every gradient is exactly 0: a stationary point")
+    final = {name: descend(Ws) for name, Ws in starts.items()}
+    r.value("loss after 300 steps (eta = 0.02) from each start", final)
+    r.close("stuck", final["first-layer units off"], 6 * math.log(3),
+            what="the loss after 300 steps from the stationary start vs 6 log 3 (o-hat uniform on 6 samples)")
+    lo, hi = min(final.values()), max(final.values())
+    r.claim("the start decides", hi > 10 * lo,
+            f"the same 300 steps end at losses from {lo:.3g} to {hi:.3g} depending only on the start; the stationary "
+            f"start at {final['first-layer units off']:.3g} is not a minimizer")
+
+
 # --------------------------------------------------------------------------- 11.5
+# The listing as printed; the text jumps from the constructor's signature to self.hidden3.
+LISTING_CLASS = "class Net(nn.Module):"
 LISTING_SIGNATURE = ("def __init__(self, input_size=2, hidden_dim1=2, hidden_dim2=3,\n"
                      "                  hidden_dim3=2):")
 LISTING_HIDDEN3 = ("self.hidden3 = nn.Linear(hidden_dim2, hidden_dim3, bias=False)\n"
                    "self.hidden3.weight = nn.Parameter(torch.tensor([[-1., 2., 1.], [3.,\n"
                    "                                                    0., 0.])))")
-
-
-def _listing_defaults():
-    tree = ast.parse(LISTING_SIGNATURE.strip() + "\n    pass")
-    fn = tree.body[0]
-    names = [a.arg for a in fn.args.args][-len(fn.args.defaults):]
-    return {n: ast.literal_eval(d) for n, d in zip(names, fn.args.defaults)}
-
-
-@entry(id="cos324-code-11.5-net", source=SRC, location="11.5, class Net (hidden3)", kind="code",
-       statement=LISTING_HIDDEN3,
-       documented={"signature": LISTING_SIGNATURE, "hidden3": LISTING_HIDDEN3,
-                   "figure 11.7": "two hidden layers and two output nodes"},
-       corrected_statement="self.hidden3.weight = nn.Parameter(torch.tensor([[-1., 2., 1.], [3., 0., 0.]])): the "
-                           "listing closes the nested list with ']' once and adds a ')'")
-def _(r):
-    dims = _listing_defaults()
-    r.claim("signature", _parses(LISTING_SIGNATURE.strip() + "\n    pass") and dims["hidden_dim2"] == 3
-            and dims["hidden_dim3"] == 2, f"the constructor parses with defaults {dims}")
-    weight_line = LISTING_HIDDEN3.splitlines()[1:]
-    text = " ".join(s.strip() for s in weight_line)
-    fixed = text.replace("0., 0.])))", "0., 0.]]))")
-    try:
-        ast.parse(text)
-        parses = True
-    except SyntaxError:
-        parses = False
-    r.claim("hidden3", parses, "the weight line as printed is not valid Python: '[[...], [3., 0., 0.])))' "
-            "leaves the outer list unclosed", corrected_ok=_parses(fixed))
-    literal = re.search(r"torch\.tensor\((.*)\)\)$", fixed).group(1)
-    W3 = np.array(ast.literal_eval(literal), dtype=np.float64)
-    r.value("hidden3 weight", W3)
-    r.claim("hidden3 shape", W3.shape == (dims["hidden_dim3"], dims["hidden_dim2"]),
-            f"nn.Linear(hidden_dim2, hidden_dim3) stores weight (out, in) = ({dims['hidden_dim3']}, "
-            f"{dims['hidden_dim2']}); the printed tensor has shape {W3.shape} (mlp_ref's (H, D) layout)")
-    out = layers.linear(W3, np.ones(dims["hidden_dim2"]))
-    r.claim("figure 11.7", out.shape == (2,),
-            f"linear(W3, h2) takes hidden_dim2 = {dims['hidden_dim2']} inputs to {out.shape[0]} outputs, the "
-            "two output nodes of Figure 11.7")
+LISTING_FORWARD = ("self.activation = nn.ReLU()\n\n"
+                   "def forward(self, x):\n"
+                   "    h1 = self.hidden1(x)\n"
+                   "    h1 = self.activation(h1)\n"
+                   "    h2 = self.hidden2(h1)\n"
+                   "    h2 = self.activation(h2)\n"
+                   "    h3 = self.hidden3(h2)\n"
+                   "    return h3")
+FIGURE_11_7 = "A sample feedforward neural network with two hidden layers and two output nodes."
+_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4}
 
 
 def _parses(src):
@@ -1408,6 +1702,78 @@ def _parses(src):
         return False
 
 
+def _listing_defaults():
+    """The constructor's keyword defaults, read from the printed signature."""
+    fn = ast.parse(LISTING_SIGNATURE.strip() + "\n    pass").body[0]
+    names = [a.arg for a in fn.args.args][-len(fn.args.defaults):]
+    return {n: ast.literal_eval(d) for n, d in zip(names, fn.args.defaults)}
+
+
+def _forward_steps():
+    """The printed forward() as a list of (assigned name, self attribute called, argument name)."""
+    fn = next(n for n in ast.parse(LISTING_FORWARD).body if isinstance(n, ast.FunctionDef))
+    steps = [(st.targets[0].id, st.value.func.attr, st.value.args[0].id)
+             for st in fn.body if isinstance(st, ast.Assign)]
+    returned = next(st.value.id for st in fn.body if isinstance(st, ast.Return))
+    return steps, returned
+
+
+def _figure_11_7_counts():
+    """(hidden layers, output nodes) named in the caption of Figure 11.7."""
+    hidden = re.search(r"(\w+) hidden layers", FIGURE_11_7).group(1)
+    outputs = re.search(r"(\w+) output nodes", FIGURE_11_7).group(1)
+    return _NUMBER_WORDS[hidden], _NUMBER_WORDS[outputs]
+
+
+@entry(id="cos324-code-11.5-net", source=SRC, location="11.5, class Net listing", kind="code",
+       statement="\n".join((LISTING_CLASS, LISTING_SIGNATURE, "[...]", LISTING_HIDDEN3, "", LISTING_FORWARD)),
+       documented={"signature": LISTING_SIGNATURE, "forward": LISTING_FORWARD, "figure 11.7": FIGURE_11_7})
+def _(r):
+    r.claim("signature", _parses(LISTING_SIGNATURE.strip() + "\n    pass"), "the constructor's signature parses")
+    dims = _listing_defaults()
+    r.value("constructor defaults", dims)
+    steps, returned = _forward_steps()
+    r.value("forward() steps (target, self.<layer>, argument)", steps)
+    chain = all(steps[k][2] == steps[k - 1][0] for k in range(1, len(steps)))
+    linear = [i for i, st in enumerate(steps) if st[1].startswith("hidden")]
+    activated = [steps[i][1] for i in linear if i + 1 < len(steps) and steps[i + 1][1] == "activation"]
+    hidden_layers, outputs = _figure_11_7_counts()
+    r.claim("forward", _parses(LISTING_FORWARD) and chain and returned == steps[-1][0]
+            and [steps[i][1] for i in linear] == ["hidden1", "hidden2", "hidden3"] and steps[-1][1] == "hidden3",
+            f"forward() parses and applies hidden1, hidden2, hidden3 in turn, with ReLU after {activated} only; it "
+            "returns the logits of hidden3 without softmax, the o of (11.9) that cross_entropy expects")
+    r.claim("figure 11.7", len(activated) == hidden_layers,
+            f"{len(activated)} layers are followed by ReLU: the {hidden_layers} hidden layers of Figure 11.7")
+    r.missing("constructor body", "the listing is cut off after the signature: super().__init__(), the definitions "
+              f"of self.hidden1 and self.hidden2 (as nn.Linear layers with the defaults they would hold "
+              f"{dims['hidden_dim1']} x {dims['input_size']} and {dims['hidden_dim2']} x {dims['hidden_dim1']} "
+              "weights), whether they have biases and any values given to their weights are missing, and no "
+              "'net = Net()' is shown; only the signature, hidden3 and forward() can be checked")
+
+
+@entry(id="cos324-code-11.5-hidden3", source=SRC, location="11.5, class Net listing (self.hidden3)", kind="code",
+       statement=LISTING_HIDDEN3,
+       documented={"hidden3": LISTING_HIDDEN3},
+       corrected_statement="self.hidden3.weight = nn.Parameter(torch.tensor([[-1., 2., 1.], [3., 0., 0.]])): the "
+                           "printed line ends '0., 0.])))': one ']' too few, one ')' too many")
+def _(r):
+    dims = _listing_defaults()
+    first, *weight_lines = r.documented["hidden3"].splitlines()
+    text = " ".join(line.strip() for line in weight_lines)
+    fixed = text.replace("0., 0.])))", "0., 0.]]))")
+    r.claim("hidden3", _parses(text), f"the weight line as printed ('...{text[-22:]}') is not valid Python: of "
+            "its three '[' only two are closed, and its third ')' closes nothing", corrected_ok=_parses(fixed))
+    call = ast.parse(first).body[0].value  # nn.Linear(hidden_dim2, hidden_dim3, bias=False)
+    d_in, d_out = (dims[a.id] for a in call.args)
+    W3 = np.array(ast.literal_eval(re.search(r"torch\.tensor\((.*)\)\)$", fixed).group(1)), dtype=np.float64)
+    r.value("hidden3 weight", W3)
+    r.claim("hidden3 shape", W3.shape == (d_out, d_in),
+            f"nn.Linear(hidden_dim2, hidden_dim3) stores its weight as (out, in) = ({d_out}, {d_in}) with the "
+            f"defaults; the printed tensor has shape {W3.shape}")
+    r.claim("figure 11.7", W3.shape[0] == _figure_11_7_counts()[1],
+            f"hidden3 has {W3.shape[0]} output units, the two output nodes of Figure 11.7")
+
+
 @entry(id="cos324-code-11.5-forward", source=SRC, location="11.5, forward propagation listing", kind="code",
        statement="x = torch.tensor([3., 1.]); y_pred = net.forward(x); print('Predicted value:', y_pred)",
        documented={"x": "torch.tensor([3., 1.])"})
@@ -1416,8 +1782,9 @@ def _(r):
     dims = _listing_defaults()
     r.claim("x", x.shape == (dims["input_size"],),
             f"x has {x.size} entries, the constructor's input_size = {dims['input_size']}")
-    r.missing("y_pred", "the listing is cut off before self.hidden1 and self.hidden2 are defined (weights "
-                        "W^(1) in R^{2x2}, W^(2) in R^{3x2} unknown), so net.forward(x) cannot be reproduced")
+    r.missing("y_pred", "net.forward(x) = W3 ReLU(W_2 ReLU(W_1 x)) needs the weights W_1 of hidden1 and W_2 of "
+                        "hidden2, which the cut-off constructor does not show, and the printed prediction is not "
+                        f"given; only that y_pred has hidden_dim3 = {dims['hidden_dim3']} entries follows")
 
 
 @entry(id="cos324-code-11.5-backward", source=SRC, location="11.5, backpropagation listing", kind="code",
@@ -1428,27 +1795,38 @@ def _(r):
     label = int(re.search(r"\[(\d+)\]", r.documented["target"]).group(1))
     dims = _listing_defaults()
     r.claim("target", 0 <= label < dims["hidden_dim3"],
-            f"target {label} is a valid 0-based class for hidden_dim3 = {dims['hidden_dim3']} outputs")
-    r.convention("label base", True,
-                 f"convention: torch's target {label} is 0-based (the second output); in the chapter's 1-based "
-                 f"numbering it is class y = {label + 1}")
-    r.missing("loss and hidden1.weight.grad", "no printed values, and hidden1/hidden2 are cut off from the "
-                                              "listing, so the loss and gradient cannot be reproduced")
+            f"target {label} is a valid 0-based class for hidden_dim3 = {dims['hidden_dim3']} outputs; "
+            f"y_pred.unsqueeze(0) is 1 x {dims['hidden_dim3']}, one row per target")
+    o = layers.linear(np.array([[-1.0, 2.0, 1.0], [3.0, 0.0, 0.0]]), np.array([1.0, 2.0, 0.5]))  # a hidden3 output
+    torch_reading = losses.softmax_cross_entropy(o, label)
+    chapter_reading = losses.softmax_cross_entropy(o, label - 1)  # the chapter's y = 1 is the first class
+    r.convention("label base", not np.isclose(torch_reading, chapter_reading),
+                 f"convention: torch's target {label} is 0-based (the second output, the chapter's y = {label + 1}); "
+                 f"read as the chapter's 1-based y = {label} it would be the first output, a different loss "
+                 f"({chapter_reading:.4g} vs {torch_reading:.4g} at o = {o.tolist()})")
+    r.missing("loss and hidden1.weight.grad", "no printed values, and the weights of hidden1/hidden2 are cut off "
+                                              "from the listing, so the loss and gradient cannot be reproduced")
 
 
 @entry(id="cos324-code-11.5-accumulate", source=SRC, location="11.5, gradient accumulation note", kind="claim",
-       statement="calling backward() multiple times accumulates the gradients; the gradient buffer has to be "
-                 "cleared periodically when training")
+       statement="calling backward() multiple times will cause gradients to accumulate; it is important to "
+                 "periodically clear the gradient buffer when updating the weights to prevent unintended training")
 def _(r):
-    # A .grad buffer as torch keeps it: zero-initialised, each backward() adds its gradient in.
+    # a .grad buffer as torch keeps it: zero-initialised, each backward() adds the gradient of its loss
     y, Ws = 1, [W1, W2, WO]
     buffer = [np.zeros_like(W) for W in Ws]
-    single = _ce_grads(X_331, y, Ws)
     for _ in range(2):
         for b, g in zip(buffer, _ce_grads(X_331, y, Ws)):
             b += g
+    twice = layers.mlp_loss_backward(X_331, y, Ws, None, activation="relu", g=2.0)["W"]
     r.close("two backward passes", np.concatenate([b.ravel() for b in buffer]),
-            np.concatenate([2 * g.ravel() for g in single]), what="the buffer after two passes vs 2x one gradient")
-    eta = 0.01
-    r.close("uncleared step", gradient_descent_step(W1, buffer[0], eta), W1 - 2 * eta * single[0],
-            what="a step with the uncleared buffer equals a step with twice the learning rate")
+            np.concatenate([g.ravel() for g in twice]),
+            what="the buffer after two passes vs mlp_ref's gradient of 2 l (upstream g = 2)")
+    eta = 0.05
+    cleared = _fig_11_2_loss([gradient_descent_step(W, g, eta) for W, g in zip(Ws, _ce_grads(X_331, y, Ws))], X_331, y)
+    stale = _fig_11_2_loss([gradient_descent_step(W, b, eta) for W, b in zip(Ws, buffer)], X_331, y)
+    r.value("loss before, after a step with a cleared buffer, after a step with the uncleared one",
+            [_fig_11_2_loss(Ws, X_331, y), cleared, stale])
+    r.claim("unintended training", not np.isclose(cleared, stale),
+            f"a step with the uncleared buffer is a step of 2 eta: it lands at loss {stale:.4g} instead of "
+            f"{cleared:.4g}")
