@@ -18,14 +18,15 @@ EXPECTED = {
     "fau-l2-dx": "holds",
     "fau-three-layer-collapse": "holds",
     "fau-three-layer-dW3": "holds",
-    "fau-three-layer-dW2": "holds",
-    "fau-three-layer-dW1": "holds",
+    "fau-three-layer-dW2": "erratum",
+    "fau-three-layer-dW1": "erratum",
     "fau-backprop-layerwise": "holds",
     "fau-backprop-reuse": "holds",
     "fau-summary-softmax-ce": "holds",
     "fau-summary-gradient-descent": "holds",
     "fau-summary-finite-differences": "holds",
     "fau-summary-layer-abstraction": "holds",
+    "fau-outlook-single-eta": "holds",
 }
 ENTRIES = [e for e in catalog.entries() if e.source == d000.SRC]
 RECORDS = {e.id: e.evaluate() for e in ENTRIES}
@@ -71,6 +72,29 @@ def test_garbled_phrases_are_quoted_and_read():
     assert "Wxy" in RECORDS["fau-l2-loss"]["statement"]
     assert "W WWxy" in RECORDS["fau-three-layer-dW3"]["statement"]
     assert "read as W x - y" in RECORDS["fau-l2-loss"]["explanation"]
+    assert "(WWx), as we’ve seen on the previous slide" in RECORDS["fau-three-layer-dW3"]["statement"]
+    assert "it’s gonna be W and we have to multiply it from the left-hand side" in \
+        RECORDS["fau-three-layer-dW2"]["statement"]
+    assert "is Wx, is going to be W" in RECORDS["fau-three-layer-dW1"]["statement"]
+
+
+@pytest.mark.parametrize("entry_id", ["fau-three-layer-dW2", "fau-three-layer-dW1"])
+def test_spoken_w_is_the_jacobian_but_not_the_left_factor(entry_id):
+    rec = RECORDS[entry_id]
+    by_key = {f.key: f for f in rec["_findings"]}
+    assert by_key["df̂3/df̂2 = W"].status == "ok"  # W3 is the Jacobian of f̂3 = W3 f̂2
+    assert "cannot be evaluated" in by_key["as said, W from the left"].detail  # 2x5 times a 2-vector
+    square = by_key["as said, square layers"]
+    assert square.status == "mismatch" and square.corrected_ok is True  # computable, and wrong
+    assert "W₃ᵀ" in catalog.get(entry_id).corrected_statement
+
+
+def test_single_eta_outlook_counts():
+    steps = RECORDS["fau-outlook-single-eta"]["computed"]["steps to max|w| < 1e-6"]
+    assert steps["eta_i = 1/lambda_i"] == 1
+    # closed form for the best single step 2/101: both coordinates contract by 99/101 per step
+    assert steps["best single eta"] == int(np.ceil(np.log(1e-6) / np.log(99 / 101)))
+    assert steps["eta = 0.021, 0.025"] == [0, 0]
 
 
 def test_reuse_counts_match_a_closed_form():
@@ -138,6 +162,18 @@ def test_op_vjp_matches_finite_differences(op):
         def f(v, a=a):
             return float(np.sum(g * op.forward(**{**inputs, a: v}, **op.params)))
         np.testing.assert_allclose(grads[a], d000._fd(f, inputs[a]), rtol=1e-7, atol=1e-9)
+
+
+@pytest.mark.parametrize("op, right", [(d000.LIN3_DW2_AS_SAID, d000.LIN3_DW2), (d000.LIN3_DW1_AS_SAID, d000.LIN3_DW1)],
+                         ids=lambda o: o.name)
+def test_as_said_ops_differ_from_finite_differences(op, right):
+    assert op.fn == right.fn
+    inputs = op.sample(np.random.default_rng(6), np.float64)
+    (a,) = op.wrt
+    got = op.vjp(1.0, **inputs)[a]
+    fd = d000._fd(lambda v: float(op.forward(**{**inputs, a: v})), inputs[a])
+    assert not np.allclose(got, fd, rtol=1e-3, atol=1e-3)
+    np.testing.assert_allclose(right.vjp(1.0, **inputs)[a], fd, rtol=1e-7, atol=1e-9)
 
 
 @pytest.mark.parametrize("op", OPS, ids=[op.name for op in OPS])

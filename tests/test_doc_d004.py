@@ -65,6 +65,14 @@ def test_documented_row_shape_reproduced():
     rec = RECORDS["mlpcnn-fc-backward-b"]
     assert rec["documented"] == {"h^{(l-1)T}": r"1 \times n"}
     assert rec["computed"]["h^{(l-1)T}"] is True
+    assert rec["computed"]["dh_i^l/dw_i shape (central differences)"] == [1, 4]
+
+
+@pytest.mark.parametrize("entry_id", ["mlpcnn-module-abstract", "mlpcnn-module-concrete", "mlpcnn-fc-backward-a"])
+def test_written_order_forces_the_row(entry_id):
+    rec = RECORDS[entry_id]
+    assert rec["computed"]["written order"] is True
+    assert all(v == "undefined" for v in rec["computed"]["dL/d(out) as a column, left of the Jacobian"].values())
 
 
 def test_incomplete_entry_says_what_is_missing():

@@ -1,9 +1,16 @@
 """000 — FAU Deep Learning, Feedforward Networks Part 4: Layer Abstraction (a lecture transcript).
 
-The transcript speaks its formulas. Each entry transcribes the formula the words state; where the
-speech-to-text lost symbols ("Wxy", "W WWxy") the phrase is quoted verbatim in the statement and
-the formula it evidently stands for is checked (the explanation says so). Paragraphs are counted
-from "These are the lecture notes" (¶1) to "What happens next time" (¶13).
+The transcript speaks its formulas, and its symbol strings lose subscripts, minus signs and
+parentheses ("Wxy", "W WWxy", "(WWx)"). Each statement quotes the formula-bearing phrases
+verbatim; the computation then takes the transcript literally wherever its words fix the
+meaning, and says so in the explanation:
+  * a symbol string without operators is read as the only formula its words allow ("the inner
+    part of the L2 norm" for "W WWxy" is W3 W2 W1 x - y); a vector named without orientation
+    ("times x", "(WWx), as we’ve seen on the previous slide") is the row x^T of ¶6 when the
+    words say the product is a matrix or multiplies from the right;
+  * a matrix the words name is taken as named: "it’s gonna be W" is W, not W^T. Where the words
+    then multiply it from a side on which it does not fit, the statement is an erratum.
+Paragraphs are counted from "These are the lecture notes" (¶1) to "What happens next time" (¶13).
 
 Shapes: x is one column vector (D,), W is (H, D), the bias-folded weight vector is (D+1,); the
 three-layer network is f̂3(x) = W3 W2 W1 x with W_l of shape (d_l, d_(l-1)).
@@ -103,6 +110,15 @@ def lecture_gradient(l, x, y, Ws):
     M = factors[0][1]
     for side, A in factors[1:]:
         M = A @ M if side == "left" else M @ A
+    return M
+
+
+def _gradient_as_said(l, x, y, Ws):
+    """dL/dW_l with every spoken "W" taken as said, W_k rather than W_k^T, from the left (¶10)."""
+    factors = lecture_gradient_factors(l, x, y, Ws)
+    M = factors[0][1]
+    for side, A in factors[1:]:
+        M = A.T @ M if side == "left" else M @ A
     return M
 
 
@@ -226,20 +242,29 @@ def _linear3_l2(x, y, W1, W2, W3):
     return linear_chain_l2(x, y, [W1, W2, W3])
 
 
-def _linear3_op(l):
+# The spoken "W" from the left needs W3 (and W2) square to be computable at all.
+SQUARE_DIMS = (4, 3, 3, 3)
+
+
+def _linear3_op(l, as_said=False):
+    gradient = _gradient_as_said if as_said else lecture_gradient
+
     def vjp(g, x, y, W1, W2, W3):
         g = _upstream(g, (), x.dtype)
-        return {f"W{l}": g * lecture_gradient(l, x, y, [W1, W2, W3])}
+        return {f"W{l}": g * gradient(l, x, y, [W1, W2, W3])}
 
     args = {"x": Arg(("d0",), differentiable=False), "y": Arg(("d3",), differentiable=False)}
     args.update({f"W{k}": Arg((f"d{k}", f"d{k-1}"), low=-1, high=1, differentiable=k == l) for k in (1, 2, 3)})
+    dims = SQUARE_DIMS if as_said else (3, 4, 5, 2)
     return register_op(Op(
-        name=f"fau-linear3-dW{l}", fn="linear3_l2", forward=_linear3_l2, vjp=vjp, args=args,
-        dims={"d0": 3, "d1": 4, "d2": 5, "d3": 2},
-        note=f"000 ¶9-¶10: dL/dW{l} as the lecture's product of factors"))
+        name=f"fau-linear3-dW{l}" + ("-as-said" if as_said else ""), fn="linear3_l2", forward=_linear3_l2,
+        vjp=vjp, args=args, dims={f"d{k}": d for k, d in enumerate(dims)},
+        note=(f"000 ¶10: dL/dW{l} with the spoken W taken without transpose (square layers)" if as_said
+              else f"000 ¶9-¶10: dL/dW{l} as the lecture's product of factors")))
 
 
 LIN3_DW3, LIN3_DW2, LIN3_DW1 = _linear3_op(3), _linear3_op(2), _linear3_op(1)
+LIN3_DW2_AS_SAID, LIN3_DW1_AS_SAID = _linear3_op(2, as_said=True), _linear3_op(1, as_said=True)
 
 
 # ----------------------------------------------------------------------------------- helpers
@@ -374,9 +399,11 @@ def _(r):
 
 
 @entry(id="fau-l2-loss", source=SRC, location="¶7, simple example (L2 loss)", kind="formula",
-       statement="L(ŷ, y) = 1/2 ||W x - y||_2^2: square the entries of W x - y, sum them, omit the square root; "
-                 "the factor 2 of the derivative is cancelled by the 1/2; dL/dŷ = W x - y "
-                 "(transcript: \"This will give us then Wxy\")",
+       statement="L2 loss of the network W x: \"take the output of the network subtract and the desired output and "
+                 "compute the L2 norm\", \"element-wise square the different vector values and sum all of them up\", "
+                 "omit the square root, \"take it to the power of two\"; the derivative's \"factor of two\" is "
+                 "\"canceled out by this factor 1 over 2 in the beginning\"; \"We now compute the partial derivative "
+                 "of L with respect to y hat. This will give us then Wxy\"  [i.e. L = 1/2 ||W x - y||_2^2]",
        op=losses.L2_LOSS)
 def _(r):
     rng = np.random.default_rng(5)
@@ -388,43 +415,62 @@ def _(r):
     d_norm2 = _fd(lambda v: np.sum((v - y) ** 2), yhat)
     r.close("d||ŷ - y||^2/dŷ", d_norm2, 2 * (yhat - y), what="without the 1/2 a factor 2 shows up", **FD_TOL)
     r.close("dL/dŷ", yhat - y, _fd(lambda v: 0.5 * np.sum((v - y) ** 2), yhat),
-            what="dL/dŷ = W x - y vs central differences (the transcript's \"Wxy\" read as W x - y: the "
+            what="dL/dŷ = W x - y vs central differences (the transcript's \"Wxy\" read as W x - y: a string "
+                 "without operators, and the derivative of L with respect to ŷ is the only reading; the "
                  "speech-to-text dropped the minus sign)", **FD_TOL)
 
 
+def _products_of_vectors(u, v):
+    """Which of u*v (elementwise), u @ v (inner) and the outer product u v^T are defined, and their shapes."""
+    out = {}
+    for name, f in (("elementwise", lambda: u * v), ("inner", lambda: u @ v), ("outer", lambda: np.outer(u, v))):
+        try:
+            out[name] = list(np.shape(f()))
+        except ValueError:
+            out[name] = "undefined"
+    return out
+
+
 @entry(id="fau-l2-dW", source=SRC, location="¶7, simple example (L2 loss)", kind="formula",
-       statement="dL/dW = (W x - y) x^T (transcript: \"The derivative of the loss function with respect to "
-                 "the input was Wxy times x. This will give us an update for the matrix weight.\")",
+       statement="\"The derivative of the loss function with respect to the input was Wxy times x. This will give "
+                 "us an update for the matrix weight.\"  (¶6: \"the update to our weights is gonna be this loss "
+                 "vector multiplied with xᵀ\")",
        op=L2_DW)
 def _(r):
     rng = np.random.default_rng(6)
     W, x, y = rng.normal(size=(2, 3)), rng.normal(size=3), rng.normal(size=2)
     dW = np.outer(W @ x - y, x)
     r.close("dL/dW", dW, _fd(lambda W_: linear_chain_l2(x, y, [W_]), W),
-            what="(W x - y) x^T vs central differences (\"Wxy times x\" read as (W x - y) x^T, the "
-                 "loss vector times x^T of ¶6)", **FD_TOL)
+            what="(W x - y) x^T vs central differences (\"Wxy\" is W x - y; \"times x\" names no product, and the "
+                 "words say the result is the update of the matrix weight: the outer product, ¶6's loss vector "
+                 "times x^T)", **FD_TOL)
+    products = _products_of_vectors(W @ x - y, x)
+    r.value("products of the 2-vector Wx - y and the 3-vector x", products)
+    r.claim("a matrix", [k for k, v in products.items() if v != "undefined"] == ["outer"]
+            and products["outer"] == list(W.shape),
+            f"of the products of Wx - y and x only the outer product is defined ({products}); it has the "
+            f"weight matrix's shape {W.shape}, as the transcript says")
     r.close("dL/dW (mlp_ref)", dW, layers.linear_backward(W @ x - y, W, x)["W"],
             what="mlp_ref.linear_backward")
-    r.value("\"times x\" taken literally", f"(W x - y) · x pairs a {W.shape[0]}-vector with a {x.size}-vector: "
-                                           "undefined, so the transpose (outer product) is meant")
 
 
 @entry(id="fau-l2-dx", source=SRC, location="¶7, simple example (L2 loss)", kind="formula",
-       statement="dL/dx = W^T (W x - y) (transcript: \"Wᵀ times the vector that comes from the loss "
-                 "function: Wxy\")",
+       statement="\"the partial derivative of the loss with respect to x. So, this is going to be – as we’ve seen "
+                 "on the previous slide – Wᵀ times the vector that comes from the loss function: Wxy\"",
        op=L2_DX)
 def _(r):
     rng = np.random.default_rng(7)
     W, x, y = rng.normal(size=(2, 3)), rng.normal(size=3), rng.normal(size=2)
     dx = W.T @ (W @ x - y)
     r.close("dL/dx", dx, _fd(lambda v: linear_chain_l2(v, y, [W]), x),
-            what="W^T (W x - y) vs central differences (\"Wxy\" read as W x - y)", **FD_TOL)
+            what="W^T (W x - y) vs central differences (the transcript says Wᵀ; \"Wxy\" read as W x - y)",
+            **FD_TOL)
     r.close("dL/dx (mlp_ref)", dx, layers.linear_backward(W @ x - y, W, x)["x"], what="mlp_ref.linear_backward")
 
 
 @entry(id="fau-three-layer-collapse", source=SRC, location="¶8, multi-layer example", kind="claim",
-       statement="f̂3(x) = W3 W2 W1 x with L = 1/2 ||W3 W2 W1 x - y||_2^2; by multiplying W1, W2 and W3 with "
-                 "each other the three linear layers collapse into a single matrix W = W3 W2 W1")
+       statement="three nested linear functions with the L2 loss, L = 1/2 ||W3 W2 W1 x - y||_2^2; \"by multiplying "
+                 "W₁, W₂, and W₃ with each other, they would simply collapse into a single matrix\"")
 def _(r):
     x, y, Ws = _three_layer(8)
     W1, W2, W3 = Ws
@@ -433,74 +479,110 @@ def _(r):
     out, _ = layers.mlp_forward(x, Ws, None, "identity", "identity")
     r.close("f̂3(x) (mlp_ref)", out, W @ x, what="mlp_ref.mlp_forward with identity activations")
     r.close("L", linear_chain_l2(x, y, Ws), linear_chain_l2(x, y, [W]), what="the L2 loss of both")
-    rank = int(np.linalg.matrix_rank(W))
     r.value("W shape", list(W.shape))
-    r.claim("rank", rank <= min(W.shape), f"the collapsed W is one {W.shape[0]}x{W.shape[1]} matrix of rank {rank}")
+    r.close("one matrix for every input", np.stack([W3 @ (W2 @ (W1 @ v)) for v in np.eye(3)], axis=1), W,
+            what=f"the network's responses to the 3 unit inputs form the single {W.shape[0]}x{W.shape[1]} matrix "
+                 "W3 W2 W1")
 
 
 @entry(id="fau-three-layer-dW3", source=SRC, location="¶9, derivative for layer 3", kind="formula",
-       statement="dL/dW3 = dL/df̂3 · df̂3/dW3 = (W3 W2 W1 x - y) · (W2 W1 x)^T, the dot meaning that "
-                 "(W2 W1 x)^T multiplies from the right (transcript: \"So is this W WWxy. The partial "
-                 "derivative of the net is gonna be (WWx)\"); for matrices the side of the multiplication matters",
+       statement="dL/dW₃ by \"the chain rule\": the partial derivative of the loss function with respect to f₃(x) "
+                 "hat times that of f₃(x) hat with respect to W₃; \"The partial derivative of the loss function "
+                 "again is simply the inner part of the L2 norm. So is this W WWxy. The partial derivative of the "
+                 "net is gonna be (WWx), as we’ve seen on the previous slide.\" \"you have to compute this product "
+                 "from the right-hand side\"; the update \"is simply computed from those two expressions\"",
        documented={"factors": "two"}, op=LIN3_DW3)
 def _(r):
     x, y, Ws = _three_layer(9)
+    W1, W2, W3 = Ws
+    delta, f2 = W3 @ W2 @ W1 @ x - y, W2 @ W1 @ x
     dW3 = lecture_gradient(3, x, y, Ws)
     r.close("dL/dW3", dW3, _fd_chain(3, x, y, Ws),
-            what="(W3W2W1x - y)(W2W1x)^T vs central differences (\"W WWxy\" read as W3 W2 W1 x - y and "
-                 "\"(WWx)\" as (W2 W1 x)^T: the transcript drops subscripts, minus sign and transpose)", **FD_TOL)
+            what="(W3W2W1x - y)(W2W1x)^T vs central differences. Read: \"W WWxy\", \"the inner part of the L2 "
+                 "norm\", is W3W2W1x - y (subscripts and minus sign are not in the transcript); \"(WWx), as we've "
+                 "seen on the previous slide\" is ¶6's x^T with the layer input W2W1x for x, a row that multiplies "
+                 "\"from the right-hand side\" (the words do not orient the vector; only the row fits that side)",
+            **FD_TOL)
     r.close("dL/dW3 (mlp_ref)", dW3, _mlp_ref_grads(x, y, Ws)[2], what="mlp_ref.mlp_backward")
     n = len(lecture_gradient_factors(3, x, y, Ws))
     r.value("factor count", n)
     r.claim("factors", n == WORDS[r.documented["factors"]], f"the product has {n} factors (documented: "
             f"{r.documented['factors']})")
-    delta, f2 = Ws[2] @ Ws[1] @ Ws[0] @ x - y, Ws[1] @ Ws[0] @ x
-    try:
-        f2[None, :] @ delta[:, None]
-        left = "defined"
-    except ValueError:
-        left = "undefined"
-    r.claim("side matters", left == "undefined",
-            f"multiplied from the left instead, (W2W1x)^T (1x{f2.size}) · (W3W2W1x - y) ({delta.size}x1) is {left}")
+    sides = {}
+    for name, f in (("(WWx) as a column, from the right", lambda: delta[:, None] @ f2[:, None]),
+                    ("(WWx)^T, from the left", lambda: f2[None, :] @ delta[:, None])):
+        try:
+            sides[name] = list(f().shape)
+        except ValueError:
+            sides[name] = "undefined"
+    r.value("other orientations and sides", sides)
+    r.claim("side matters", all(v == "undefined" for v in sides.values()),
+            f"the error vector (2) and W2W1x (5) give the update only as the row from the right: {sides}")
     rng = np.random.default_rng(9)
     A, B = rng.normal(size=(3, 3)), rng.normal(size=(3, 3))
     r.claim("AB != BA", not np.allclose(A @ B, B @ A), "two random 3x3 matrices: A B differs from B A")
 
 
+def _spoken_w(r, l, seed):
+    """The ¶10 findings for dL/dW_l, l = 1, 2: the spoken W vs the Jacobian, as said, and with W^T."""
+    x, y, Ws = _three_layer(seed)  # W3 is 2 x 5, W2 is 5 x 4
+    f = [x]
+    for W in Ws:
+        f.append(W @ f[-1])
+    for k in range(3, l, -1):  # df̂_k/df̂_(k-1) is the spoken "W"
+        r.close(f"df̂{k}/df̂{k - 1} = W", Ws[k - 1], _fd_jacobian(lambda v, k=k: Ws[k - 1] @ v, f[k - 1]),
+                what=f"the spoken \"W\" is W{k}, the Jacobian of f̂{k} = W{k} f̂{k - 1} (numerator layout, "
+                     f"J_ij = ∂f̂{k}_i/∂f̂{k - 1}_j; central differences)", **FD_TOL)
+    fd = _fd_chain(l, x, y, Ws)
+    said = ("\"it’s gonna be W and we have to multiply it from the left-hand side\"" if l == 2 else
+            "\"it’s gonna be W\" (from the left) and \"is going to be W\"")
+    r.close("as said, W from the left", lambda: _gradient_as_said(l, x, y, Ws), fd,
+            corrected=lambda: lecture_gradient(l, x, y, Ws),
+            what=f"dL/dW{l} taking {said} as said, each W the Jacobian (as central differences confirm) "
+                 "multiplying the error vector from the left: on the (3, 4, 5, 2) network W3 is 2x5 and the error "
+                 "vector has 2 entries (the transcript prints ᵀ where one is spoken, ¶6 \"Wᵀ\", \"xᵀ\"; these W "
+                 "carry none)", **FD_TOL)
+    xs, ys, Ss = _three_layer(seed, dims=SQUARE_DIMS)
+    r.close("as said, square layers", _gradient_as_said(l, xs, ys, Ss), _fd_chain(l, xs, ys, Ss),
+            corrected=lecture_gradient(l, xs, ys, Ss),
+            what=f"dL/dW{l} with W from the left where the shapes allow it (layers {SQUARE_DIMS}) vs central "
+                 "differences", **FD_TOL)
+    grad = lecture_gradient(l, x, y, Ws)
+    r.close(f"dL/dW{l} (mlp_ref)", grad, _mlp_ref_grads(x, y, Ws)[l - 1], what="mlp_ref.mlp_backward")
+    return x, y, Ws
+
+
 @entry(id="fau-three-layer-dW2", source=SRC, location="¶10, derivative for layer 2", kind="formula",
-       statement="dL/dW2 = dL/df̂3 · df̂3/df̂2 · df̂2/dW2 = W3^T (W3 W2 W1 x - y) (W1 x)^T, the chain rule applied "
-                 "twice; df̂3/df̂2 multiplies from the left (transcript: \"remember f₂(x) = WWx – it's gonna be W "
-                 "and we have to multiply it from the left-hand side ... You remain with (WWx)\"); the final "
-                 "derivative is the product of the three terms",
-       documented={"factors": "three"}, op=LIN3_DW2)
+       statement="dL/dW₂, \"apply the chain rule twice\": the partial derivative of the loss function with respect "
+                 "to f₃(x) hat, of f₃(x) hat with respect to f₂(x) hat and of f₂(x) hat with respect to W₂; \"The Loss "
+                 "term is the same as we used before\"; \"if we compute the partial derivative of f₃(x) hat with "
+                 "respect to f₂(x) hat – remember f₂(x) = WWx – it’s gonna be W and we have to multiply it from the "
+                 "left-hand side\"; \"compute the partial derivative of f₂(x) hat with respect to W₂. You remain "
+                 "with (WWx). So, the final matrix derivative is going to be the product of the three terms.\"",
+       documented={"factors": "three"}, op=LIN3_DW2_AS_SAID, corrected=LIN3_DW2,
+       corrected_statement="dL/dW₂ = W₃ᵀ (W₃W₂W₁x - y) (W₁x)ᵀ: the factor multiplied from the left is W₃ᵀ, the "
+                           "transposed Jacobian (as ¶6 says for a layer, \"the partial with respect to x is going "
+                           "to be Wᵀ\"); W₃ itself is the Jacobian ∂f̂₃/∂f̂₂, which multiplies a row gradient from "
+                           "the right")
 def _(r):
-    x, y, Ws = _three_layer(10)
-    dW2 = lecture_gradient(2, x, y, Ws)
-    r.close("dL/dW2", dW2, _fd_chain(2, x, y, Ws),
-            what="W3^T (W3W2W1x - y)(W1x)^T vs central differences (the spoken \"W\" from the left read as "
-                 "W3^T, as dŷ/dx = W^T in ¶6; \"(WWx)\" read as (W1 x)^T)", **FD_TOL)
-    r.close("dL/dW2 (mlp_ref)", dW2, _mlp_ref_grads(x, y, Ws)[1], what="mlp_ref.mlp_backward")
+    x, y, Ws = _spoken_w(r, 2, seed=10)
     n = len(lecture_gradient_factors(2, x, y, Ws))
     r.value("factor count", n)
     r.claim("factors", n == WORDS[r.documented["factors"]],
             f"the product has {n} factors (documented: {r.documented['factors']})")
-    W3, delta = Ws[2], Ws[2] @ Ws[1] @ Ws[0] @ x - y
-    r.value("\"W\" without transpose", f"W3 is {W3.shape[0]}x{W3.shape[1]}, the error vector has {delta.size} "
-                                       "entries: W3 times it from the left is "
-            + ("defined" if W3.shape[1] == delta.size else "undefined, so W3^T is meant"))
 
 
 @entry(id="fau-three-layer-dW1", source=SRC, location="¶10, derivative for layer 1", kind="formula",
-       statement="dL/dW1 = dL/df̂3 · df̂3/df̂2 · df̂2/df̂1 · df̂1/dW1 = W2^T W3^T (W3 W2 W1 x - y) x^T; two parts "
-                 "are pre-computed; df̂2/df̂1 \"is Wx, is going to be W\" (W2^T from the left), df̂1/dW1 = x^T; "
-                 "the product of four terms",
-       documented={"factors": "four", "pre-computed parts": "two"}, op=LIN3_DW1)
+       statement="dL/dW₁, \"apply the chain rule again. We see already two parts that we pre-computed\"; \"the "
+                 "partial derivative of f₂(x) hat with respect to f₁(x) hat and a partial derivative of f₁(x) hat "
+                 "with respect to W₁\"; \"The partial derivative of f₂(x) hat with respect to f₁(x) hat is Wx, is "
+                 "going to be W. Then, we still have to compute the partial derivative of f₁(x) with respect to "
+                 "W₁. This is going to be xᵀ. So, we end up with the product of four terms\"",
+       documented={"factors": "four", "pre-computed parts": "two"}, op=LIN3_DW1_AS_SAID, corrected=LIN3_DW1,
+       corrected_statement="dL/dW₁ = W₂ᵀ W₃ᵀ (W₃W₂W₁x - y) xᵀ: both factors multiplied from the left are "
+                           "transposed Jacobians, W₃ᵀ (pre-computed for W₂) and W₂ᵀ")
 def _(r):
-    x, y, Ws = _three_layer(11)
-    dW1 = lecture_gradient(1, x, y, Ws)
-    r.close("dL/dW1", dW1, _fd_chain(1, x, y, Ws),
-            what="W2^T W3^T (W3W2W1x - y) x^T vs central differences (the spoken \"W\" read as W2^T)", **FD_TOL)
-    r.close("dL/dW1 (mlp_ref)", dW1, _mlp_ref_grads(x, y, Ws)[0], what="mlp_ref.mlp_backward")
+    x, y, Ws = _spoken_w(r, 1, seed=11)
     f1, f2 = lecture_gradient_factors(1, x, y, Ws), lecture_gradient_factors(2, x, y, Ws)
     r.value("factor count", len(f1))
     r.claim("factors", len(f1) == WORDS[r.documented["factors"]],
@@ -512,8 +594,11 @@ def _(r):
         shared += 1
     r.value("pre-computed count", shared)
     r.claim("pre-computed parts", shared == WORDS[r.documented["pre-computed parts"]],
-            f"its first {shared} factors (W3W2W1x - y and W3^T) are those of dL/dW2 "
+            f"its first {shared} factors (the error vector and the factor for f̂3 -> f̂2) are those of dL/dW2 "
             f"(documented: {r.documented['pre-computed parts']})")
+    r.close("x^T", f1[-1][1], _fd(lambda w: float(w @ x), Ws[0][0])[None, :],
+            what="\"This is going to be xᵀ\": the last factor vs the central-difference derivative of (f̂1)_1 "
+                 "with respect to the first row of W1, a row", **FD_TOL)
 
 
 @entry(id="fau-backprop-layerwise", source=SRC, location="¶11, backpropagation", kind="algorithm",
@@ -623,3 +708,32 @@ def _(r):
             what="the layer-wise W2^T (W2W1x - y) x^T vs node-by-node scalar chain rule")
     r.close("dL/dW1 (finite differences)", node, _fd_chain(1, x, y, Ws), what="node level vs central differences",
             **FD_TOL)
+
+
+@entry(id="fau-outlook-single-eta", source=SRC, location="¶13, outlook", kind="claim",
+       statement="\"The very simple optimization that we talked about right now with a single η is probably not the "
+                 "right way to go. So, there are much better optimization programs. They can be adapted to the needs "
+                 "of every single parameter.\"")
+def _(r):
+    lam = np.array([100.0, 1.0])  # L(w) = 1/2 (100 w1^2 + w2^2): curvatures 100 and 1
+    etas = np.r_[np.linspace(0.001, 0.0199, 64), 2 / 101, 0.021, 0.025]  # 2/101 is the best single step
+
+    def steps(eta):
+        """First k with max |w_k| < 1e-6 under w <- w - eta * grad L (eta: one row of steps per run), else 0."""
+        w = np.ones(eta.shape)
+        hit = np.zeros(len(eta), dtype=int)
+        for k in range(1, 2001):
+            live = (hit == 0) & (np.max(np.abs(w), axis=1) < 1e6)  # runs still going, not diverged
+            w[live] = w[live] - eta[live] * (lam * w[live])
+            hit[live & (np.max(np.abs(w), axis=1) < 1e-6)] = k
+        return hit
+
+    single = steps(etas[:, None] * np.ones(2))
+    per_param = int(steps((1 / lam)[None, :])[0])
+    k_single = int(single[single > 0].min())
+    r.value("steps to max|w| < 1e-6", {"best single eta": k_single, "eta_i = 1/lambda_i": per_param,
+                                       "eta = 0.021, 0.025": single[-2:].tolist()})
+    r.claim("single eta", single[-1] == 0 and single[-2] == 0 and k_single > 100 * per_param,
+            f"on L = (100 w1^2 + w2^2)/2 one η must stay below 2/100 (0.021 and 0.025 diverge); the best one "
+            f"(2/101) needs {k_single} steps to bring w from (1, 1) below 1e-6, per-parameter steps "
+            f"η_i = 1/λ_i need {per_param}")

@@ -22,8 +22,9 @@ SRC = "004_e1f35d5019c4ba9b.txt"
 FD_EPS = 1e-4
 FD_EPS_SMOOTH = 1e-5
 FD_TOL = {"rtol": 1e-7, "atol": 1e-9}
-ROW_LAYOUT = ("numerator layout: 004 writes dL/d(vector) as a row so that the chain rule reads left to right; "
-              "mlp_ref, 000 and torch/JAX give the gradient the variable's column shape")
+ROW_LAYOUT = ("numerator layout: 004 writes dL/d(vector) as a row, the only shape its left-to-right products "
+              "(dL/dh^l × W^(l), scalar × h^(l-1)T (1 × n)) admit; mlp_ref, 000 and torch/JAX give the gradient "
+              "the variable's column shape")
 
 
 # ----------------------------------------------------------------------------- the reference
@@ -129,6 +130,22 @@ def _layer(seed, C2=3, C1=4):
     return rng.normal(size=(C2, C1)), rng.normal(size=C1), rng.normal(size=C2)
 
 
+def _order_needs_a_row(r, g, jacobians):
+    """Record that dL/d out, written left of each Jacobian, must be a row: as a column the product is undefined."""
+    shapes = {}
+    for name, J in jacobians.items():
+        try:
+            shapes[name] = list((g[:, None] @ J).shape)
+        except ValueError:
+            shapes[name] = "undefined"
+    r.value("dL/d(out) as a column, left of the Jacobian", shapes)
+    r.claim("written order", all(v == "undefined" for v in shapes.values())
+            and all(g[None, :].shape[1] == J.shape[0] for J in jacobians.values()),
+            "dL/d(out) written left of the Jacobian ("
+            + ", ".join(f"{k}: {J.shape[0]}x{J.shape[1]}" for k, J in jacobians.items()) + ") "
+            f"multiplies only as a 1x{g.size} row; as a {g.size}x1 column the products are undefined")
+
+
 def _check_module(r, out_name, in_name, s, ds, seed):
     """Check (a) and (b) on the module out = s(W in) with w = vec(W) and L = 1/2 ||out - t||^2."""
     W, x_in, t = _layer(seed)
@@ -150,6 +167,7 @@ def _check_module(r, out_name, in_name, s, ds, seed):
     r.close(f"d{out_name}/dw", J_w, _fd_jacobian(lambda v: out(x_in, v), w, FD_EPS_SMOOTH),
             what=f"the Jacobian d{out_name}/dw, w = vec(W) (hand-derived) vs central differences", **FD_TOL)
     dL_dout = (out(x_in, w) - t)[None, :]  # a row, as the notes write it
+    _order_needs_a_row(r, dL_dout[0], {f"d{out_name}/d{in_name}": J_in, f"d{out_name}/dw": J_w})
     r.close("(a)", dL_dout @ J_in, _fd(lambda v: loss(v, w), x_in, FD_EPS_SMOOTH)[:, None],
             what=f"(a) dL/d{out_name} · d{out_name}/d{in_name} vs the central-difference gradient",
             layout=ROW_LAYOUT, **FD_TOL)
@@ -194,7 +212,9 @@ def _(r):
     r.close("W h", W @ h, fc_forward_sum(W, h), what="h^l = W^(l) h^(l-1) vs the per-output sums")
     r.close("matrix picture", lambda: np.concatenate([wi.T for wi in w[:-1]] + [w[-1]], axis=0) @ h,
             fc_forward_sum(W, h),
-            what="the stacked rows as drawn, the last one w_{C2} (a C1 x 1 column, no transpose)",
+            what="the stacked rows as drawn, ← w_1^T →, ← w_2^T →, ← w_{C_2} →, with w_i the column vector of the "
+                 "forward pass h_i^l = w_i^T h^(l-1): the last, printed without ^T, is a C1 x 1 column (the arrows "
+                 "draw a row; the text lacks the ^T, whether the notes' slip or their transcription's)",
             corrected=lambda: np.concatenate([wi.T for wi in w], axis=0) @ h)
 
 
@@ -224,7 +244,8 @@ def _(r):
         def h_i(wi, i=i):
             return fc_forward_sum(np.vstack([wi if k == i else W[k] for k in range(W.shape[0])]), h)[i]
         r.close(f"dh_{i + 1}/dw_{i + 1}", h[None, :], _fd(h_i, W[i])[None, :],
-                what=f"h^(l-1)T (a 1 x C1 row) vs the central-difference Jacobian of h_{i + 1}^l in w_{i + 1}", **FD_TOL)
+                what=f"h^(l-1)T (a 1 x C1 row) vs the central-difference Jacobian of h_{i + 1}^l in w_{i + 1}",
+                **FD_TOL)
 
 
 @entry(id="mlpcnn-fc-backward-a", source=SRC, location="② FC layer, put together ⓐ",
@@ -238,6 +259,7 @@ def _(r):
         return 0.5 * np.sum((fc_forward_sum(W, v) - t) ** 2)
 
     dL_dh = (fc_forward_sum(W, h) - t)[None, :]  # a row
+    _order_needs_a_row(r, dL_dh[0], {"W^(l)": W})
     r.close("dL/dh^(l-1)", fc_backward_a(dL_dh, W), _fd(loss, h)[:, None],
             what="[dL/dh^l × W^(l)] vs the central-difference gradient", layout=ROW_LAYOUT, **FD_TOL)
     r.close("dL/dh^(l-1) (mlp_ref)", fc_backward_a(dL_dh[0], W), layers.linear_backward(dL_dh[0], W, h)["x"],
@@ -251,9 +273,11 @@ def _(r):
        kind="claim", statement=r"Left multiply ≡ gradient; Right multiply ≡ output")
 def _(r):
     W, h, g = _layer(48)  # W is 3 x 4: the two sides cannot be confused
-    r.close("right multiply", W @ h, fc_forward_sum(W, h), what="W^(l) multiplied on the right by h^(l-1) is the output h^l")
-    r.close("left multiply", g[None, :] @ W, (W.T @ g)[None, :],
-            what="W^(l) multiplied on the left by the row dL/dh^l is the gradient dL/dh^(l-1) (as a row)")
+    r.close("right multiply", W @ h, fc_forward_sum(W, h),
+            what="W^(l) multiplied on the right by h^(l-1) is the output h^l")
+    r.close("left multiply", g[None, :] @ W, _fd(lambda v: g @ fc_forward_sum(W, v), h)[None, :],
+            what="W^(l) multiplied on the left by the row dL/dh^l = g (L = g . h^l) vs the central-difference "
+                 "gradient dL/dh^(l-1), as a row", **FD_TOL)
     try:
         W @ g
         swapped = "defined"
@@ -271,10 +295,16 @@ def _(r):
     W, h, t = _layer(49)
     C2, n = W.shape
     dL_dh = fc_forward_sum(W, h) - t
-    r.claim("scalar", np.ndim(dL_dh[0]) == 0, "dL/dh_i^l is one number per output i")
+    i = 1
+    r.close("scalar", dL_dh, _fd(lambda v: 0.5 * np.sum((v - t) ** 2), W @ h),
+            what="dL/dh_i^l, one number for each output i, vs the central-difference gradient in h^l", **FD_TOL)
+    J = _fd_jacobian(lambda wi: fc_forward_sum(np.vstack([W[:i], wi, W[i + 1:]]), h)[i:i + 1], W[i])
     m = int(r.documented["h^{(l-1)T}"].split()[0])
-    r.claim("h^{(l-1)T}", h[None, :].shape == (m, n), f"h^(l-1)T is {m} x n with n = C1 = {n} (documented: "
-            f"{r.documented['h^{(l-1)T}']})")
+    r.value("dh_i^l/dw_i shape (central differences)", list(J.shape))
+    r.claim("h^{(l-1)T}", J.shape == (m, n) and np.allclose(J, h[None, :], **FD_TOL),
+            f"the central-difference Jacobian of h_2^l in w_2 is {J.shape[0]} x {J.shape[1]} with n = C1 = {n}, "
+            f"equal to h^(l-1)T (documented: {r.documented['h^{(l-1)T}']})")
+
     def loss(w):  # w = [w_1; ...; w_C2], the w_i one after another
         return 0.5 * np.sum((fc_forward_sum(w.reshape(C2, n), h) - t) ** 2)
 
@@ -318,6 +348,8 @@ def _(r):
                  "vs central differences; the result has W's shape", **FD_TOL)
     r.close("dL/dW (mlp_ref)", dW, layers.linear_backward(fc_forward_sum(W, h) - t, W, h)["W"],
             what="mlp_ref.linear_backward: the outer product dL/dh^l h^(l-1)T")
+    r.value("layout", f"the rows dL/dw_i (1 x {W.shape[1]}, ⓑ) stacked give W's shape {W.shape}: for the matrix "
+                      "the notes use the layout of W, not the transposed shape a numerator layout would give")
 
 
 @entry(id="mlpcnn-column-intuition", source=SRC, location="② FC layer, One more intuition",
