@@ -1,15 +1,18 @@
 """001 — TUM Machine Learning, Lecture 7: Deep Learning I (winter term 2022/23): entries in document order.
 
 Document-specific code: the XOR data and feature map with an exact test of linear separability in the
-plane, the one-hidden-layer network with weights w_ijk, the Gaussian negative log-likelihood, the toy
-example f(x) = 2/sin(exp(-x)) as modules with local derivatives, the regression network
-a = Wx + b, h = σ(a), ŷ = Vh + c, E = (ŷ - y)^2, and the affine layer's backward in the lecture's
-numerator layout. Shapes as everywhere in mlp_ref: W is (H, D), a single vector is (D,).
+plane, the basis-function model (1), the one-hidden-layer network with weights w_ijk, the deep MLP
+σ_2(W_2 σ_1(W_1 σ_0(W_0 x))), the Gaussian negative log-likelihood, the toy example f(x) = 2/sin(exp(-x))
+as modules with local derivatives, the regression network a = Wx + b, h = σ(a), ŷ = Vh + c, E = (ŷ - y)^2,
+the affine layer's backward in the lecture's numerator layout, and forward/backward modules that also run on
+counted scalars (_Flop) so that the cost claims (O(|W|), O(|W|^2), "visited only twice") are measured.
+Shapes as everywhere in mlp_ref: W is (H, D), a single vector is (D,).
 """
 from __future__ import annotations
 
 import itertools
 import math
+import operator
 
 import numpy as np
 
@@ -200,14 +203,57 @@ FFNN_BCE = register_op(Op(
     note="E = -Σ_n (y_n log f(x_n) + (1 - y_n) log(1 - f(x_n))), f = σ(w1 · σ(W0 [1, x])); no output bias"))
 
 
-def _xor_phi_op_forward(x):
-    return xor_feature_map(x)
-
-
 XOR_PHI = register_op(Op(
-    name="tum7-xor-features", fn="tum7_xor_features", forward=_xor_phi_op_forward,
+    name="tum7-xor-features", fn="tum7_xor_features", forward=xor_feature_map,
     vjp=lambda g, x: {"x": xor_feature_map_vjp(g, x)}, args={"x": Arg(("N", 2))},
     note="φ(x) = (σ(5 + x1 + x2), σ(5 - x1 - x2)), output (N, 2)"))
+
+
+# ===================================================== basis-function model (1) and the deep MLP
+def _check_basis(phi, w):
+    phi = as_float("phi", phi, ndim=2)
+    w = as_float("w", w, ndim=1)
+    if w.shape != (phi.shape[1],):
+        raise ValueError(f"w: expected shape ({phi.shape[1]},), one weight per basis function φ_j, got {w.shape}")
+    same_dtype(phi=phi, w=w)
+    return phi, w
+
+
+def basis_model(phi, w):
+    """f(x, w) = σ(w^T φ(x)) for rows φ(x_n) of phi (N, M) with φ_0 ≡ 1 in column 0  (001 (1)); returns (N,)."""
+    phi, w = _check_basis(phi, w)
+    return act.sigmoid(phi @ w)
+
+
+def basis_model_vjp(g, phi, w):
+    """g^T ∂f/∂(w, φ): ∂f_n/∂w = σ'(w^T φ_n) φ_n, ∂f_n/∂φ_n = σ'(w^T φ_n) w."""
+    phi, w = _check_basis(phi, w)
+    g = as_float("g", g, ndim=1)
+    if g.shape != (phi.shape[0],):
+        raise ValueError(f"g: expected shape ({phi.shape[0]},) of f, got {g.shape}")
+    ga = g * act.sigmoid_grad(phi @ w)
+    return {"w": ga @ phi, "phi": np.multiply.outer(ga, w)}
+
+
+BASIS_MODEL = register_op(Op(
+    name="tum7-basis-model", fn="tum7_basis_model", forward=basis_model, vjp=basis_model_vjp,
+    args={"phi": Arg(("N", "M")), "w": Arg(("M",))}, note="f = σ(φ w) for φ (N, M), w (M,); output (N,)"))
+
+
+def _deep_mlp_forward(x, W0, W1, W2):
+    return layers.mlp_forward(x, [W0, W1, W2], activation="tanh", output_activation="sigmoid")
+
+
+def _deep_mlp_vjp(g, x, W0, W1, W2):
+    grads = layers.mlp_backward(g, _deep_mlp_forward(x, W0, W1, W2)[1])
+    return {"x": grads["x"], "W0": grads["W"][0], "W1": grads["W"][1], "W2": grads["W"][2]}
+
+
+DEEP_MLP = register_op(Op(
+    name="tum7-deep-mlp", fn="tum7_deep_mlp", forward=lambda x, W0, W1, W2: _deep_mlp_forward(x, W0, W1, W2)[0],
+    vjp=_deep_mlp_vjp, args={"x": Arg(("N", "D")), "W0": Arg(("H", "D"), low=-1, high=1),
+                             "W1": Arg(("K", "H"), low=-1, high=1), "W2": Arg(("M", "K"), low=-1, high=1)},
+    note="f = σ_2(W_2 σ_1(W_1 σ_0(W_0 x))) with σ_0 = σ_1 = tanh, σ_2 = sigmoid, no biases; x (N, D), output (N, M)"))
 
 
 # ============================================================================= Gaussian likelihood
@@ -403,68 +449,111 @@ def affine_backward_numerator(dE_da, W, x) -> dict:
     return {"W": x[:, None] @ dE_da, "x": dE_da @ W, "b": dE_da.copy()}
 
 
-# ================================================================ module abstraction (forward/backward)
-class _Counted:
-    """A module with forward/backward, counting its visits and its multiply/add operations."""
+# ============================================================= counted arithmetic (the cost claims)
+def _counted_op(f, reflected=False):
+    def method(self, other):
+        other = other.v if isinstance(other, _Flop) else other
+        _Flop.ops += 1
+        return _Flop(f(other, self.v) if reflected else f(self.v, other))
+    return method
 
+
+class _Flop:
+    """A float that tallies every arithmetic operation done with it (class-wide `ops`, and `exps`).
+
+    NumPy object arrays of _Flop run `W @ x`, `np.exp`, `np.multiply.outer` element by element
+    through these methods, so the tallies count the scalar operations the code really performs.
+    """
+
+    __slots__ = ("v",)
+    ops = 0
+    exps = 0
+
+    def __init__(self, v):
+        self.v = v
+
+    __add__, __radd__ = _counted_op(operator.add), _counted_op(operator.add, True)
+    __sub__, __rsub__ = _counted_op(operator.sub), _counted_op(operator.sub, True)
+    __mul__, __rmul__ = _counted_op(operator.mul), _counted_op(operator.mul, True)
+    __truediv__, __rtruediv__ = _counted_op(operator.truediv), _counted_op(operator.truediv, True)
+
+    def __neg__(self):
+        _Flop.ops += 1
+        return _Flop(-self.v)
+
+    def exp(self):
+        _Flop.ops += 1
+        _Flop.exps += 1
+        return _Flop(math.exp(self.v))
+
+
+def _counting(a):
+    """An object array of _Flop holding the values of the float array `a`."""
+    a = np.asarray(a, dtype=np.float64)
+    out = np.empty(a.shape, dtype=object)
+    for idx in np.ndindex(a.shape):
+        out[idx] = _Flop(float(a[idx]))
+    return out
+
+
+def _values(a):
+    """The floats inside a _Flop (object) array or scalar."""
+    return np.vectorize(lambda e: e.v if isinstance(e, _Flop) else e, otypes=[np.float64])(a)
+
+
+# ================================================================ module abstraction (forward/backward)
+# Written with array operators only, so the same modules run on floats and on counted _Flop arrays.
+class _Module:
     def __init__(self):
         self.visits = 0
-        self.ops = 0
 
 
-class _AffineModule(_Counted):
+class _Affine(_Module):
+    """a = W x + b; backward(∂E/∂a): ∂E/∂W = ∂E/∂a x^T, ∂E/∂b = ∂E/∂a, returns ∂E/∂x = ∂E/∂a W."""
+
     def __init__(self, W, b):
         super().__init__()
         self.W, self.b = W, b
 
     def forward(self, x):
         self.visits += 1
-        self.ops += self.W.size + self.b.size
         self.x = x
-        return layers.linear(self.W, x, self.b)
+        return self.W @ x + self.b
 
     def backward(self, g):
         self.visits += 1
-        self.ops += 2 * self.W.size + self.b.size
-        grads = layers.linear_backward(g, self.W, self.x, self.b)
-        self.dW, self.db = grads["W"], grads["b"]
-        return grads["x"]
+        self.dW, self.db = np.multiply.outer(g, self.x), g
+        return g @ self.W
 
 
-class _SigmoidModule(_Counted):
+class _Sigmoid(_Module):
+    """h = 1 / (1 + e^{-a}); backward(∂E/∂h) = ∂E/∂h h (1 - h) from the cached h."""
+
     def forward(self, a):
         self.visits += 1
-        self.a = a
-        return act.sigmoid(a)
+        self.h = 1 / (1 + np.exp(-a))
+        return self.h
 
     def backward(self, g):
         self.visits += 1
-        return g * act.sigmoid_grad(self.a)
+        return g * (self.h * (1 - self.h))
 
 
-class _SquaredErrorModule(_Counted):
+class _SquaredError(_Module):
+    """E = Σ (ŷ - y)^2; backward(∂E/∂E = 1) = 2 (ŷ - y)."""
+
     def __init__(self, y):
         super().__init__()
         self.y = y
 
     def forward(self, yhat):
         self.visits += 1
-        self.yhat = yhat
-        return losses.squared_error(yhat, self.y)
+        self.r = yhat - self.y
+        return (self.r * self.r).sum()
 
     def backward(self, g=1.0):
         self.visits += 1
-        return losses.squared_error_grad(self.yhat, self.y, g=g)
-
-
-def _mlp_modules(sizes, rng, y):
-    mods = []
-    for l, (d_in, d_out) in enumerate(zip(sizes[:-1], sizes[1:])):
-        mods.append(_AffineModule(rng.normal(size=(d_out, d_in)) / math.sqrt(d_in), rng.normal(size=d_out) * 0.1))
-        if l < len(sizes) - 2:
-            mods.append(_SigmoidModule())
-    mods.append(_SquaredErrorModule(y))
-    return mods
+        return (2 * g) * self.r
 
 
 def _run_modules(mods, x):
@@ -474,14 +563,39 @@ def _run_modules(mods, x):
 
 
 def _backprop_modules(mods):
-    g = np.float64(1.0)
+    g = 1.0
     for m in reversed(mods):
         g = m.backward(g)
     return g
 
 
-def _param_count(mods):
-    return sum(m.W.size + m.b.size for m in mods if isinstance(m, _AffineModule))
+def _mlp_modules(sizes, rng, y):
+    """Affine and Sigmoid modules for layer widths `sizes` (sigmoid on hidden layers), then squared error."""
+    mods = []
+    for l, (d_in, d_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+        mods.append(_Affine(rng.normal(size=(d_out, d_in)) / math.sqrt(d_in), rng.normal(size=d_out) * 0.1))
+        if l < len(sizes) - 2:
+            mods.append(_Sigmoid())
+    mods.append(_SquaredError(y))
+    return mods
+
+
+def _affines(mods):
+    return [m for m in mods if isinstance(m, _Affine)]
+
+
+def _get_params(mods):
+    """|W| parameters of the affine modules as one flat float vector θ."""
+    return np.concatenate([np.concatenate([_values(m.W).ravel(), _values(m.b)]) for m in _affines(mods)])
+
+
+def _set_params(mods, theta, counted):
+    """Load θ into the affine modules, as _Flop arrays when `counted`."""
+    i = 0
+    for m in _affines(mods):
+        W, b = theta[i:i + m.W.size].reshape(m.W.shape), theta[i + m.W.size:i + m.W.size + m.b.size]
+        i += m.W.size + m.b.size
+        m.W, m.b = (_counting(W), _counting(b)) if counted else (W, b)
 
 
 # ================================================================== small constructions for claims
@@ -510,6 +624,35 @@ def _sawtooth_net(k):
     Ws = [first] + [inner] * (k - 1) + [np.array([[2.0, -4.0]])]
     bs = [np.array([0.0, -0.5])] * k + [np.array([0.0])]
     return Ws, bs
+
+
+_OUTLIER_DATA = np.array([1.0, 2.0, 3.0, 4.0, 100.0])  # four inliers and one outlier
+_CANDIDATES = np.arange(0, 2501) / 25.0  # constant predictions 0, 0.04, ..., 100
+
+
+def _best_constant(loss):
+    """The constant prediction c on the grid that minimises loss(c, data) for the outlier data."""
+    return float(_CANDIDATES[np.argmin([loss(np.full(5, c), _OUTLIER_DATA) for c in _CANDIDATES])])
+
+
+def _dloss_dc(grad, c):
+    """d/dc of a loss of the constant prediction c for the outlier data (its gradient summed over the 5 predictions)."""
+    return float(np.sum(grad(np.full(5, c), _OUTLIER_DATA)))
+
+
+def _optimum(grad):
+    """The constant c where d/dc vanishes, by bisection on [0, 100] (the losses here are convex in c)."""
+    lo, hi = 0.0, 100.0
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if _dloss_dc(grad, mid) < 0 else (lo, mid)
+    return (lo + hi) / 2
+
+
+def _gauss_bins(edges, mean, sd):
+    """Exact probability of each bin of N(mean, sd^2) on the given edges."""
+    cdf = np.array([0.5 * (1 + math.erf((e - mean) / (sd * math.sqrt(2)))) for e in edges])
+    return np.diff(cdf)
 
 
 def _linear_pieces(x, f):
@@ -543,7 +686,8 @@ def _(r):
 
 
 @entry(id="tum7-xor-not-separable", source=SRC, location="The XOR dataset", kind="claim",
-       statement="XOR is not linearly separable, so logistic regression (a linear decision boundary) fails")
+       statement="The XOR dataset is not linearly separable → Logistic Regression will fail since it learns a "
+                 "linear decision boundary")
 def _(r):
     for name, X in XOR_ENCODINGS.items():
         y = XOR_LABELS
@@ -569,15 +713,16 @@ def _(r):
 @entry(id="tum7-basis-functions", source=SRC, location="How to handle non-linearity? Basis functions (1)",
        kind="formula",
        statement=r"f(x, w) = σ(w_0 + Σ_{j=1}^{M-1} w_j φ_j(x)) = σ(w^T φ(x))   (1), with φ_0 ≡ 1 for the bias "
-                 r"w_0; linear in w")
+                 r"w_0; linear in w",
+       op=BASIS_MODEL)
 def _(r):
     rng = np.random.default_rng(3)
     M, N = 5, 7
     x = rng.uniform(-2, 2, size=N)
     phi = np.stack([np.ones(N)] + [np.sin(j * x) + x ** j for j in range(1, M)], axis=1)  # φ_0 ≡ 1
     w, v = rng.normal(size=M), rng.normal(size=M)
-    explicit = act.sigmoid(w[0] + sum(w[j] * phi[:, j] for j in range(1, M)))
-    r.close("(1)", explicit, act.sigmoid(phi @ w), what="σ(w_0 + Σ_{j=1}^{M-1} w_j φ_j(x)) = σ(w^T φ(x)) with φ_0 ≡ 1")
+    explicit = 1 / (1 + np.exp(-(w[0] + sum(w[j] * phi[:, j] for j in range(1, M)))))
+    r.close("(1)", basis_model(phi, w), explicit, what="σ(w^T φ(x)) with φ_0 ≡ 1 equals σ(w_0 + Σ_{j=1}^{M-1} w_j φ_j(x))")
     alpha, beta = 0.7, -1.3
     r.close("linear in w", phi @ (alpha * w + beta * v), alpha * (phi @ w) + beta * (phi @ v),
             what="the pre-activation w^T φ(x) is linear in w (superposition for αw + βv)")
@@ -603,8 +748,8 @@ def _(r):
 
 @entry(id="tum7-xor-separable-after-phi", source=SRC,
        location="Example: Handling XOR dataset by custom basis functions", kind="claim",
-       statement="the nonlinear map φ sends the XOR samples to a space (transformed R^2) where a hyperplane "
-                 "separates them")
+       statement="Apply a (nonlinear) transformation φ that maps samples to a space where they are linearly "
+                 "separable (transformed R^2 space, hyperplane)")
 def _(r):
     for name, X in XOR_ENCODINGS.items():
         P = xor_feature_map(X)
@@ -683,17 +828,17 @@ def _(r):
             what="row k, column j of the matrix is w_0jk: a_k = Σ_j w_0jk x_j (x_0 = 1), f = σ(Σ_j w_1j0 h_j)")
     r.close("XOR special case", ffnn_one_hidden(x, A_XOR, w1), act.sigmoid(xor_feature_map(x) @ w1),
             what="w_000 = w_001 = 5, w_010 = w_020 = 1, w_011 = w_021 = -1 give the XOR slide's fixed φ")
-    mlp_out, cache = layers.mlp_forward(x, [W0[:, 1:], w1[None, :]], [W0[:, 0], np.zeros(1)],
-                                        activation="sigmoid", output_activation="sigmoid")
+    mlp_out, _ = layers.mlp_forward(x, [W0[:, 1:], w1[None, :]], [W0[:, 0], np.zeros(1)],
+                                    activation="sigmoid", output_activation="sigmoid")
     r.close("as an MLP", ffnn_one_hidden(x, W0, w1), mlp_out[:, 0],
-            what="mlp_ref.mlp_forward with one hidden layer (bias = column j = 0) and no output bias")
-    r.claim("hidden layers", len(cache["s"]) - 1 == 1,
-            f"{len(cache['s'])} weight layers: {len(cache['s']) - 1} hidden layer between input and output")
+            what="mlp_ref.mlp_forward with two weight layers, i.e. one hidden layer of 2 units (bias = column j = 0), "
+                 "and no output bias")
 
 
 @entry(id="tum7-deep-mlp", source=SRC, location="Making the model more complicated", kind="formula",
        statement=r"f(x, W) = σ_2(W_2 σ_1(W_1 σ_0(W_0 x))), W = {W_0, W_1, W_2}: a Multi-layered Perceptron "
-                 r"(fully-connected feed-forward network)")
+                 r"(fully-connected feed-forward network)",
+       op=DEEP_MLP)
 def _(r):
     rng = np.random.default_rng(8)
     W0, W1, W2 = rng.normal(size=(4, 3)), rng.normal(size=(5, 4)), rng.normal(size=(2, 5))
@@ -756,9 +901,16 @@ def _(r):
         r.close(f"ELU' α={alpha}", act.elu_grad(_Z[_AWAY], alpha),
                 _fd_elementwise(lambda z, a=alpha: np.where(z >= 0, z, a * (np.exp(z) - 1)), _Z[_AWAY]),
                 what=f"ELU'(x) = 1 (x > 0), α e^x (x < 0) for α = {alpha}", **FD)
-        r.value(f"one-sided slopes at 0, α={alpha}", [alpha, 1.0])
-    r.claim("continuous at 0", bool(np.all([act.elu(np.array([-1e-12]), a)[0] > -1e-11 for a in (0.5, 1.0, 1.5)])),
-            "ELU is continuous at 0 for every α (α(e^0 - 1) = 0); its slope jumps from α to 1 unless α = 1")
+    h, zero = 1e-7, np.zeros(1)
+    left = {a: float((act.elu(zero, a) - act.elu(-h + zero, a))[0] / h) for a in (0.5, 1.0, 1.5)}
+    right = {a: float((act.elu(h + zero, a) - act.elu(zero, a))[0] / h) for a in (0.5, 1.0, 1.5)}
+    r.value("one-sided difference quotients at 0 (step 1e-7), left and right, for α = 0.5, 1, 1.5",
+            [[left[a], right[a]] for a in left])
+    r.value("mlp_ref.elu_grad(0, α) (the slide's x >= 0 branch)", [float(act.elu_grad(zero, a)[0]) for a in left])
+    r.claim("kink at 0", all(abs(left[a] - a) < 1e-6 and abs(right[a] - 1) < 1e-6 for a in left)
+            and all(abs(act.elu(-h + zero, a)[0]) < 2 * a * h for a in left),
+            "ELU is continuous at 0 (α(e^0 - 1) = 0) and its slope jumps from α on the left to 1 on the right: "
+            "differentiable at 0 only for α = 1")
 
 
 @entry(id="tum7-act-swish", source=SRC, location="Activation functions: Swish", kind="definition",
@@ -770,7 +922,8 @@ def _(r):
 
 
 @entry(id="tum7-softmax-not-elementwise", source=SRC, location="Activation functions", kind="claim",
-       statement="most activations act element-wise on a multi-dimensional input; softmax is the exception",
+       statement="Most activation functions are applied element-wise when given a multi-dimensional input. Softmax "
+                 "activation is a notable exception! (it is not element-wise)",
        op=act.SOFTMAX)
 def _(r):
     z = np.array([0.3, -1.2, 2.0, 0.5])
@@ -844,9 +997,11 @@ def _(r):
 
 @entry(id="tum7-universal-approximation", source=SRC, location="Neural networks are universal approximators",
        kind="claim",
-       statement="one hidden layer (squashing activation, e.g. sigmoid) with a linear output approximates any "
-                 "continuous function on a closed bounded subset of R^D given enough hidden units; likewise any "
-                 "function between discrete spaces")
+       statement="An MLP with a linear output layer and one hidden layer can approximate any continuous function "
+                 "defined over a closed and bounded subset of R^D, under mild assumptions on the activation function "
+                 "('squashing' activation functions; e.g. sigmoid) and given the number of hidden units is large "
+                 "enough. Also in the discrete case: a neural network can approximate any function from a discrete "
+                 "space to another.")
 def _(r):
     grid = np.linspace(-1, 1, 4001)
     errors = {}
@@ -875,8 +1030,8 @@ def _(r):
 
 
 @entry(id="tum7-one-hidden-any-function", source=SRC, location="Multiple hidden layers", kind="claim",
-       statement="by the universal approximation theorem a feed-forward network with 1 hidden layer can "
-                 "represent any function",
+       statement="According to the universal approximation theorem, a feed-forward network with 1 hidden layer can "
+                 "represent any function.",
        corrected_statement="a network with one hidden layer can approximate any continuous function on a closed "
                            "and bounded set arbitrarily well (previous slide); a discontinuous function such as a "
                            "step cannot be approximated uniformly, let alone represented")
@@ -896,30 +1051,64 @@ def _(r):
             corrected_ok=min(smooth_err.values()) < 0.05 and min(step_err.values()) >= 0.5 - 1e-9)
 
 
-@entry(id="tum7-depth-efficiency", source=SRC, location="Multiple hidden layers", kind="claim",
-       statement="functions compact with k layers may need exponentially many hidden units with k - 1 layers; "
-                 "more layers can mean fewer hidden units and parameters")
+@entry(id="tum7-depth-efficiency", source=SRC, location="Multiple hidden layers (theoretical reason)", kind="claim",
+       statement="Theoretical reason: For some families of functions, if we use a few layers we would need a large "
+                 "number of hidden units (and therefore parameters). But we can get the same representation power by "
+                 "adding more layers, fewer hidden units, and fewer parameters.")
 def _(r):
     x = np.linspace(0, 1, 2 ** 13 + 1)  # dyadic grid: every breakpoint j / 2^k lies on it
-    pieces = {}
+    pieces, deep_out = {}, {}
     for k in range(1, 9):
         Ws, bs = _sawtooth_net(k)
-        out = layers.mlp_forward(x[:, None], Ws, bs, activation="relu", output_activation="identity")[0][:, 0]
-        pieces[k] = _linear_pieces(x, out)
+        deep_out[k] = layers.mlp_forward(x[:, None], Ws, bs, activation="relu", output_activation="identity")[0][:, 0]
+        pieces[k] = _linear_pieces(x, deep_out[k])
     r.value("linear pieces of the k-fold tent map (2 ReLUs per layer, k layers)", pieces)
     r.claim("deep: 2^k pieces", all(pieces[k] == 2 ** k for k in pieces),
             "k hidden layers of 2 ReLUs (2k units) compute a sawtooth with 2^k linear pieces on [0, 1]")
     rng = np.random.default_rng(13)
-    within = True
+    shallow_pieces = {}
     for m in (3, 10, 30):
         W1 = np.ones((m, 1))
-        b1 = -rng.integers(1, 2 ** 13, m) / 2 ** 13
+        b1 = -rng.choice(np.arange(1, 2 ** 13), m, replace=False) / 2 ** 13
         out = layers.mlp_forward(x[:, None], [W1, rng.normal(size=(1, m))], [b1, np.zeros(1)],
                                  activation="relu", output_activation="identity")[0][:, 0]
-        within &= _linear_pieces(x, out) <= m + 1
-    r.claim("shallow: at most m + 1 pieces", bool(within),
-            "one hidden layer of m ReLUs gives at most m + 1 linear pieces (checked for m = 3, 10, 30), so the "
-            f"8-fold sawtooth needs at least {2 ** 8 - 1} hidden units in one layer versus 16 in 8 layers")
+        shallow_pieces[m] = _linear_pieces(x, out)
+    r.value("linear pieces of random one-hidden-layer ReLU networks with m = 3, 10, 30 units", shallow_pieces)
+    r.claim("shallow: at most m + 1 pieces", all(p <= m + 1 for m, p in shallow_pieces.items()),
+            "one hidden layer of m ReLUs gives at most m + 1 linear pieces on a line (one breakpoint per unit; "
+            f"sampled: {shallow_pieces}), so the 8-fold sawtooth needs at least {2 ** 8 - 1} hidden units in one layer")
+    k = 8
+    t = np.arange(2 ** k) / 2 ** k  # relu(x - 0) = x on [0, 1] gives the first slope
+    W2 = np.concatenate([[2.0 ** k], 2.0 ** (k + 1) * (-1.0) ** np.arange(1, 2 ** k)])[None, :]
+    shallow = layers.mlp_forward(x[:, None], [np.ones((2 ** k, 1)), W2], [-t, np.zeros(1)], activation="relu",
+                                 output_activation="identity")[0][:, 0]
+    r.close("one hidden layer, 2^8 units", shallow, deep_out[k],
+            what="one hidden layer of 2^8 = 256 ReLUs relu(x - j/256) reproduces the 8-layer sawtooth on [0, 1]",
+            rtol=1e-9, atol=1e-9)
+    deep_params = sum(W.size + b.size for W, b in zip(*_sawtooth_net(k)))
+    shallow_params = 3 * (2 ** k - 1) + 1
+    r.value("parameters: 8 layers of 2 units; one layer of the minimum 255 units", [deep_params, shallow_params])
+    r.claim("fewer units and parameters", 2 * k < 2 ** k - 1 and deep_params < shallow_params,
+            f"8 hidden layers use {2 * k} units and {deep_params} parameters; one hidden layer needs at least "
+            f"{2 ** k - 1} units and {shallow_params} parameters for the same function")
+
+
+@entry(id="tum7-depth-k-vs-k-minus-1", source=SRC, location="Multiple hidden layers", kind="claim",
+       statement="Functions that can be compactly represented with k layers may require exponentially many hidden "
+                 "units when using only k - 1 layers.")
+def _(r):
+    k = np.arange(2, 9)
+    # A ReLU network on a line with L hidden layers of m units has at most (m + 1)^L linear pieces (each layer
+    # adds at most one breakpoint per unit and piece), so the 2^k pieces of the k-fold tent map need only
+    # m >= 2^(k/(k-1)) - 1 units per layer in k - 1 layers.
+    width = np.ceil(2.0 ** (k / (k - 1)) - 1)
+    r.value("k = 2 ... 8: the piece-count bound's least width per layer for the k-fold tent map in k - 1 layers",
+            dict(zip(k.tolist(), width.tolist())))
+    r.missing("function family",
+              "the slide cites the result (Bengio 2010) without the family of functions or the bound, so it cannot "
+              "be reproduced; the tent-map family of the previous entry separates k layers from one layer, not "
+              f"from k - 1 layers, where the piece count only asks for {int(width.max())} units per layer "
+              f"(k = 2 ... 8)")
 
 
 @entry(id="tum7-loss-table", source=SRC, location="Loss function (table)", kind="claim",
@@ -931,24 +1120,42 @@ def _(r):
                    "Continuous": "Gaussian | Identity | Squared error"})
 def _(r):
     rng = np.random.default_rng(14)
-    a = rng.normal(size=6)
-    y = np.array([1.0, 0, 0, 1, 1, 0])
-    p = act.sigmoid(a)
-    nll = -np.sum(np.log(np.where(y == 1, p, 1 - p)))
-    r.claim("Binary", bool(np.isclose(losses.binary_cross_entropy_with_logits(a, y), nll, rtol=1e-12)),
-            "Binary: -Σ log Bernoulli(y | sigmoid(a)) equals the binary cross entropy")
-    A = rng.normal(size=(5, 3))
-    labels = np.array([0, 2, 1, 1, 0])
-    nll = -np.sum(np.log(act.softmax(A)[np.arange(5), labels]))
-    r.claim("Discrete", bool(np.isclose(losses.softmax_cross_entropy(A, labels), nll, rtol=1e-12)),
-            "Discrete: -Σ log Categorical(y | softmax(a)) equals the cross entropy")
-    f, t = rng.normal(size=6), rng.normal(size=6)
-    nll = -np.sum(-0.5 * (t - f) ** 2 - 0.5 * LOG_2PI)
-    ratio = (nll - 3 * LOG_2PI) / losses.squared_error(f, t)
-    r.value("Gaussian NLL minus its constant, over the squared error", ratio)
-    r.claim("Continuous", bool(np.isclose(ratio, 0.5, rtol=1e-12)),
-            "Continuous: -Σ log N(y | a, 1) = ½ squared error + (N/2) log 2π: the squared error up to the "
-            "factor ½ and a constant, with the same minimiser")
+    binary, discrete, continuous, ratios, grad_ratios = [], [], [], [], []
+    for _ in range(5):
+        a = rng.normal(scale=3, size=8)  # final-layer inputs (logits)
+        y = (rng.uniform(size=8) > 0.5).astype(np.float64)
+        p = act.sigmoid(a)
+        binary.append((losses.binary_cross_entropy_with_logits(a, y), -np.sum(np.log(p ** y * (1 - p) ** (1 - y)))))
+        A = rng.normal(scale=3, size=(6, 4))
+        labels = rng.integers(0, 4, size=6)
+        Y = np.eye(4)[labels]
+        f = act.softmax(A)
+        discrete.append((losses.softmax_cross_entropy(A, labels), -np.sum(np.log(np.prod(f ** Y, axis=1)))))
+        t = rng.normal(size=8)  # targets; the identity final layer gives the mean f = a
+        nll = -np.sum(np.log(np.exp(-0.5 * (t - a) ** 2) / math.sqrt(2 * math.pi)))
+        continuous.append(nll)
+        ratios.append((nll - 4 * LOG_2PI) / losses.squared_error(a, t))
+        grad_ratios.append(_fd(lambda v, t=t: -np.sum(np.log(np.exp(-0.5 * (t - v) ** 2) / math.sqrt(2 * math.pi))), a)
+                           / losses.squared_error_grad(a, t))
+    binary, discrete = np.array(binary), np.array(discrete)
+    r.close("Binary", binary[:, 0], binary[:, 1],
+            what="Binary: on 5 draws of 8 logits a, the binary cross entropy of sigmoid(a) equals -Σ log Bernoulli(y | "
+                 "sigmoid(a)) with the pmf p^y (1 - p)^(1 - y)", rtol=1e-12)
+    r.close("Discrete", discrete[:, 0], discrete[:, 1],
+            what="Discrete: on 5 draws of 6 × 4 logits, the cross entropy of softmax(a) equals -Σ log Categorical(y | "
+                 "softmax(a)) with the pmf Π_k f_k^(y_k)", rtol=1e-12)
+    r.value("Continuous: (-Σ log N(y | a, 1) - (N/2) log 2π) / squared error, 5 draws", ratios)
+    r.value("Continuous: ∂(-Σ log N)/∂a (central differences) / ∂(squared error)/∂a, range",
+            [float(np.min(grad_ratios)), float(np.max(grad_ratios))])
+    r.claim("Continuous", np.allclose(ratios, 0.5, rtol=1e-12) and np.allclose(grad_ratios, 0.5, rtol=1e-5),
+            "Continuous: with the identity final layer, -Σ log N(y | a, 1) = ½ squared error + (N/2) log 2π on 5 draws, "
+            "and its gradient is ½ the squared error's: the squared error up to the factor ½ and a constant, so it "
+            "has the same minimiser")
+    z = np.array([-30.0, -5.0, 0.0, 5.0, 30.0])
+    p, P = act.sigmoid(z), act.softmax(np.stack([z, -z, 2 * z]).T)
+    r.claim("final layers", bool(np.all((p > 0) & (p < 1)) and np.all(P > 0) and np.allclose(P.sum(axis=1), 1)),
+            "Sigmoid maps logits in [-30, 30] into (0, 1), a valid Bernoulli parameter; Softmax maps them to positive "
+            "rows summing to 1, a valid Categorical parameter; Identity leaves a real Gaussian mean")
 
 
 @entry(id="tum7-loss-bernoulli", source=SRC, location="Example 1: Binary classification", kind="formula",
@@ -989,7 +1196,7 @@ def _(r):
 
 @entry(id="tum7-loss-gaussian", source=SRC, location="Example 3: Single-output regression", kind="formula",
        statement=r"f(x, W) = a; p(y | x) = N(y | f(x, W), 1); E(W) = -Σ_n log p(y_n | x_n) = "
-                 r"Σ_n (y_n - f(x_n, W))^2 + const.",
+                 r"Σ_n (y_n - f(x_n, W))^2 + const. (squared error, a.k.a. Gaussian cross-entropy)",
        op=GAUSSIAN_NLL_AS_WRITTEN, corrected=GAUSSIAN_NLL,
        corrected_statement=r"E(W) = -Σ_n log N(y_n | f(x_n, W), 1) = ½ Σ_n (y_n - f(x_n, W))^2 + (N/2) log 2π: "
                            r"the squared error up to the factor ½ (same minimiser, gradient halved)")
@@ -1010,20 +1217,22 @@ def _(r):
 
 
 @entry(id="tum7-loss-mae", source=SRC, location="Choosing the loss", kind="claim",
-       statement="MSE; MAE: helps with outliers, but its gradient does not depend on the distance to the "
-                 "optimum", op=losses.MAE)
+       statement="Mean absolute error (MAE): Useful if we have outliers, but gradient is independent of the distance "
+                 "from the optimum (advanced optimizers handle this surprisingly well, though).",
+       op=losses.MAE)
 def _(r):
-    dists = np.array([0.01, 1.0, 100.0])
-    mae_g = np.array([abs(float(losses.mae_grad(np.array([d]), np.array([0.0]))[0])) for d in dists])
-    mse_g = np.array([abs(float(losses.mse_grad(np.array([d]), np.array([0.0]))[0])) for d in dists])
-    r.value("|dMAE/dŷ| at distances 0.01, 1, 100", mae_g)
-    r.value("|dMSE/dŷ| at distances 0.01, 1, 100", mse_g)
-    r.claim("MAE gradient", bool(np.all(mae_g == mae_g[0])),
-            f"|∂MAE/∂ŷ| = {mae_g[0]:g} at distances 0.01, 1 and 100 (MSE: {mse_g[0]:g}, {mse_g[1]:g}, {mse_g[2]:g})")
-    data = np.array([1.0, 2.0, 3.0, 4.0, 100.0])
-    cands = np.arange(0, 2501) / 25.0
-    best_mse = cands[np.argmin([losses.mse(np.full(5, c), data) for c in cands])]
-    best_mae = cands[np.argmin([losses.mae(np.full(5, c), data) for c in cands])]
+    dist = np.array([0.01, 1.0, 100.0])
+    yhat = np.concatenate([dist, -dist])  # both sides of the optimum y = 0
+    mae_g = np.array([float(losses.mae_grad(np.array([v]), np.zeros(1))[0]) for v in yhat])
+    mse_g = np.array([float(losses.mse_grad(np.array([v]), np.zeros(1))[0]) for v in yhat])
+    r.close("∂MAE/∂ŷ", mae_g, _fd_elementwise(np.abs, yhat), what="mlp_ref.mae_grad against central differences of "
+            "|ŷ - y| at distances 0.01, 1, 100 on both sides", **FD)
+    r.value("∂MAE/∂ŷ at ŷ - y = 0.01, 1, 100, -0.01, -1, -100", mae_g)
+    r.value("∂MSE/∂ŷ at the same points", mse_g)
+    r.claim("independent of the distance", bool(np.all(np.abs(mae_g) == 1.0)) and np.ptp(np.abs(mse_g)) > 100,
+            f"|∂MAE/∂ŷ| = 1 at distances 0.01, 1 and 100 on either side (only its sign tells the side), while "
+            f"|∂MSE/∂ŷ| = 2|ŷ - y| runs from {np.abs(mse_g).min():g} to {np.abs(mse_g).max():g}")
+    best_mse, best_mae = _best_constant(losses.mse), _best_constant(losses.mae)
     r.value("best constant prediction for 1, 2, 3, 4, 100 (MSE, MAE)", [best_mse, best_mae])
     r.claim("outliers", best_mae == 3.0 and best_mse == 22.0,
             f"for 1, 2, 3, 4 and the outlier 100 the MAE-optimal constant is the median {best_mae:g}, the "
@@ -1031,50 +1240,86 @@ def _(r):
 
 
 @entry(id="tum7-loss-huber", source=SRC, location="Choosing the loss", kind="claim",
-       statement="Huber loss: MSE at close distances, MAE far away",
+       statement="Huber loss, LogCosh: MSE at close distances, MAE far away. Combine benefits of MSE and MAE.",
        op=losses.HUBER)
 def _(r):
-    delta = 1.0
-    near = np.linspace(-delta, delta, 201)
-    far = np.concatenate([np.linspace(-50, -1.01, 100), np.linspace(1.01, 50, 100)])
-    zero = np.zeros_like
-    r.close("near", losses.huber(near, zero(near), delta, reduction="none"), 0.5 * near ** 2,
-            what="for |r| <= δ Huber is the squared error ½ r^2")
-    r.close("far", losses.huber(far, zero(far), delta, reduction="none"), delta * (np.abs(far) - delta / 2),
-            what="for |r| > δ Huber is the absolute error δ|r| shifted by δ^2/2")
-    r.close("gradient", losses.huber_grad(far, zero(far), delta, reduction="sum"), delta * np.sign(far),
-            what="far away its gradient is δ sign(r), independent of the distance like MAE's")
+    zero, ones = np.zeros_like, np.ones_like
+    near_got, near_exp, far_got, far_exp = [], [], [], []
+    for delta in (0.5, 1.0, 2.0):
+        near = np.linspace(-delta, delta, 100)  # even count: 0 is not among them
+        far = np.concatenate([np.linspace(-50 * delta, -1.01 * delta, 50), np.linspace(1.01 * delta, 50 * delta, 50)])
+
+        def huber(v, delta=delta):
+            return losses.huber(v, zero(v), delta, reduction="none")
+
+        near_got += [huber(near), losses.huber_grad(near, zero(near), delta, reduction="none", g=ones(near))]
+        near_exp += [0.5 * losses.mse(near, zero(near), reduction="none"),
+                     0.5 * losses.mse_grad(near, zero(near), reduction="none", g=ones(near))]
+        far_got += [huber(far) - delta * losses.mae(far, zero(far), reduction="none"), _fd_elementwise(huber, far)]
+        far_exp += [np.full(far.shape, -delta ** 2 / 2),
+                    delta * losses.mae_grad(far, zero(far), reduction="none", g=ones(far))]
+    r.close("near", np.concatenate(near_got), np.concatenate(near_exp),
+            what="for |ŷ - y| <= δ (δ = 0.5, 1, 2) Huber and its gradient equal ½ MSE and ½ MSE's gradient")
+    r.close("far", np.concatenate(far_got), np.concatenate(far_exp),
+            what="for |ŷ - y| > δ (δ = 0.5, 1, 2) Huber equals δ MAE - δ²/2, and its central differences δ times "
+                 "MAE's gradient", **FD)
+    best, d = _optimum(losses.huber_grad), np.array([1e-1, 1e-2, 1e-3])
+    slopes = np.array([_dloss_dc(losses.huber_grad, best + di) for di in d])
+    mae_slopes = np.array([_dloss_dc(losses.mae_grad, best + di) for di in d])
+    r.value("δ = 1: optimal constant for 1, 2, 3, 4, 100 (Huber, MSE)", [best, _best_constant(losses.mse)])
+    r.value("δ = 1: dLoss/dc at distance 0.1, 0.01, 0.001 from the Huber optimum (Huber, MAE)", [slopes, mae_slopes])
+    r.claim("benefits", 1 <= best <= 4 and np.allclose(slopes / d, slopes[0] / d[0], rtol=1e-6)
+            and np.all(mae_slopes == mae_slopes[0]),
+            f"δ = 1 on 1, 2, 3, 4, 100: the Huber-optimal constant {best:.6g} stays among the inliers like MAE's (MSE: "
+            f"{_best_constant(losses.mse):g}), and at distance d from it the gradient is {slopes[0] / d[0]:.3g} d, "
+            f"vanishing like MSE's, where MAE's stays at {mae_slopes[0]:.3g}")
 
 
 @entry(id="tum7-loss-logcosh", source=SRC, location="Choosing the loss", kind="claim",
-       statement="LogCosh: MSE at close distances, MAE far away",
+       statement="Huber loss, LogCosh: MSE at close distances, MAE far away. Combine benefits of MSE and MAE.",
        op=losses.LOGCOSH)
 def _(r):
-    small = np.array([1e-1, 1e-2, 1e-3])
-    large = np.array([5.0, 10.0, 20.0])
-    lc = lambda v: losses.logcosh(v, np.zeros_like(v), reduction="none")  # noqa: E731
-    near_dev = np.abs(lc(small) / (0.5 * small ** 2) - 1)
-    far_dev = np.abs(lc(large) - (large - math.log(2)))
-    r.value("|log cosh(r) / (r^2/2) - 1| at r = 0.1, 0.01, 0.001", near_dev)
-    r.value("|log cosh(r) - (|r| - log 2)| at r = 5, 10, 20", far_dev)
+    near = np.array([1e-1, 1e-2, 1e-3])
+    far = np.array([5.0, 10.0, 20.0])
+    zero = np.zeros_like
+
+    def logcosh(v):
+        return losses.logcosh(v, zero(v), reduction="none")
+
+    near_dev = np.abs(logcosh(near) / (0.5 * losses.mse(near, zero(near), reduction="none")) - 1)
+    far_dev = np.abs(logcosh(far) - (losses.mae(far, zero(far), reduction="none") - math.log(2)))
+    g_far = losses.logcosh_grad(far, zero(far), reduction="none", g=np.ones(3))
+    r.value("|LogCosh / (½ MSE) - 1| at r = 0.1, 0.01, 0.001", near_dev)
+    r.value("|LogCosh - (MAE - log 2)| at r = 5, 10, 20", far_dev)
+    r.value("1 - ∂LogCosh/∂ŷ (MAE's gradient is 1) at r = 5, 10, 20", 1 - g_far)
     r.claim("near", bool(np.all(np.diff(near_dev) < 0) and near_dev[-1] < 1e-6),
-            f"log cosh(r) / (r^2/2) -> 1 as r -> 0 (deviation {near_dev[-1]:.1g} at r = 1e-3): quadratic like "
-            "MSE (with the factor ½)")
-    r.claim("far", bool(np.all(np.diff(far_dev) < 0) and far_dev[-1] < 1e-15),
-            f"log cosh(r) - (|r| - log 2) -> 0 as |r| grows ({far_dev[-1]:.1g} at r = 20): linear like MAE")
-    farther = np.array([20.0, 30.0, 40.0])
-    r.close("gradient", losses.logcosh_grad(farther, np.zeros(3), reduction="sum"), np.ones(3),
-            what="far away (r = 20, 30, 40) the gradient tanh(r) is 1, independent of the distance like MAE's")
-
-
-def _gauss_bins(edges, mean, sd):
-    """Exact probability of each bin of N(mean, sd^2) on the given edges."""
-    cdf = np.array([0.5 * (1 + math.erf((e - mean) / (sd * math.sqrt(2)))) for e in edges])
-    return np.diff(cdf)
+            f"LogCosh / (½ MSE) -> 1 as r -> 0 (relative deviation {near_dev[0]:.1g}, {near_dev[1]:.1g}, "
+            f"{near_dev[2]:.1g} at r = 0.1, 0.01, 0.001): half the MSE at close distances")
+    r.claim("far", bool(np.all(np.diff(far_dev) < 0) and far_dev[1] < 1e-8 and np.all(np.diff(1 - g_far) < 0)
+                        and 1 - g_far[1] < 1e-8),
+            f"LogCosh - (MAE - log 2) -> 0 as |r| grows ({far_dev[0]:.1g}, {far_dev[1]:.1g}, {far_dev[2]:.1g} at "
+            f"r = 5, 10, 20) and its gradient tanh(r) -> 1 = MAE's (1 - tanh r = {1 - g_far[0]:.1g}, "
+            f"{1 - g_far[1]:.1g}): MAE shifted by log 2 far away")
+    best, d = _optimum(losses.logcosh_grad), np.array([1e-1, 1e-2, 1e-3])
+    slopes = np.array([_dloss_dc(losses.logcosh_grad, best + di) for di in d])
+    mae_slopes = np.array([_dloss_dc(losses.mae_grad, best + di) for di in d])
+    r.value("optimal constant for 1, 2, 3, 4, 100 (LogCosh, MSE)", [best, _best_constant(losses.mse)])
+    r.value("dLoss/dc at distance 0.1, 0.01, 0.001 from the LogCosh optimum (LogCosh, MAE)", [slopes, mae_slopes])
+    r.claim("benefits", 1 <= best <= 4 and np.allclose(slopes[1:] / d[1:], slopes[-1] / d[-1], rtol=2e-2)
+            and np.all(mae_slopes == mae_slopes[0]),
+            f"on 1, 2, 3, 4, 100 the LogCosh-optimal constant {best:.6g} stays among the inliers like MAE's (MSE: "
+            f"{_best_constant(losses.mse):g}), and at distance d from it the gradient is about {slopes[-1] / d[-1]:.3g} d "
+            f"({slopes[0] / d[0]:.3g} d at d = 0.1), vanishing like MSE's, where MAE's stays at {mae_slopes[0]:.3g}")
+    grid = np.linspace(-20, 20, 401)
+    r.close("log cosh", logcosh(grid), np.log(np.cosh(grid)), what="mlp_ref.logcosh equals log(cosh(r)) on [-20, 20]",
+            rtol=1e-12, atol=1e-15)
+    r.close("tanh", losses.logcosh_grad(grid, zero(grid), reduction="none", g=np.ones_like(grid)),
+            _fd_elementwise(logcosh, grid), what="its gradient tanh(r) against central differences", **FD)
 
 
 @entry(id="tum7-loss-wasserstein", source=SRC, location="Choosing the loss", kind="claim",
-       statement="Wasserstein (earth mover's) distance: for continuous distributions", op=losses.WASSERSTEIN)
+       statement="Wasserstein (earth mover's) distance, KL-divergence: For continuous distributions",
+       op=losses.WASSERSTEIN)
 def _(r):
     dx = 1e-3
     edges = np.arange(-15, 15 + dx / 2, dx)
@@ -1088,7 +1333,7 @@ def _(r):
 
 
 @entry(id="tum7-loss-kl", source=SRC, location="Choosing the loss", kind="claim",
-       statement="KL-divergence: for continuous distributions", op=losses.KL)
+       statement="Wasserstein (earth mover's) distance, KL-divergence: For continuous distributions", op=losses.KL)
 def _(r):
     dx = 1e-3
     x = np.arange(-15, 15 + dx / 2, dx)
@@ -1099,7 +1344,8 @@ def _(r):
 
 
 @entry(id="tum7-nonconvex", source=SRC, location="Minimizing the loss function", kind="claim",
-       statement="E(W) is often non-convex; there may be several local minima, many of them equivalent")
+       statement="In practice E(W) is often non-convex ⟹ optimization is tricky: a local minimum is not necessarily "
+                 "a global minimum; potentially there exist several local minima, many of which can be equivalent")
 def _(r):
     rng = np.random.default_rng(19)
     D, H, N = 2, 3, 20
@@ -1119,6 +1365,32 @@ def _(r):
     r.claim("non-convex", E_mid > 0.5 * (E_star + E_perm) + 1e-6,
             f"at the midpoint of the two minima E = {E_mid:.3g} > 0 = the average of their losses, which a "
             "convex E cannot do")
+    # One sigmoid neuron without bias, E(w) = Σ_n (σ(w x_n) - y_n)^2 on two points: a local, non-global minimum.
+    x1, y1 = np.array([0.5, 4.0]), np.array([0.8, 0.0])
+
+    def E1(w):
+        return float(losses.squared_error(act.sigmoid(w * x1), y1))
+
+    def dE1(w):
+        return float(np.sum(losses.squared_error_grad(act.sigmoid(w * x1), y1) * act.sigmoid_grad(w * x1) * x1))
+
+    grid = np.linspace(-10, 10, 2001)
+    slope = np.array([dE1(w) for w in grid])
+    r.close("dE/dw", slope, np.array([float(_fd(E1, np.array(w))) for w in grid]),
+            what="the single neuron's dE/dw against central differences on [-10, 10]", **FD)
+    minima = []
+    for lo, hi in zip(grid[:-1][(slope[:-1] < 0) & (slope[1:] > 0)], grid[1:][(slope[:-1] < 0) & (slope[1:] > 0)]):
+        for _ in range(60):
+            mid = (lo + hi) / 2
+            lo, hi = (mid, hi) if dE1(mid) < 0 else (lo, mid)
+        minima.append((lo + hi) / 2)
+    values = [E1(w) for w in minima]
+    curvature = [(dE1(w + 1e-4) - dE1(w - 1e-4)) / 2e-4 for w in minima]
+    r.value("single neuron: minima w, E(w), d²E/dw²", [minima, values, curvature])
+    r.claim("local is not global", len(minima) == 2 and min(curvature) > 0 and max(values) - min(values) > 0.5,
+            f"E(w) = (σ(0.5 w) - 0.8)^2 + σ(4 w)^2 has strict local minima at w = {minima[0]:.4g} (E = {values[0]:.3g}) "
+            f"and w = {minima[-1]:.4g} (E = {values[-1]:.3g}): gradient descent started right of the maximum between "
+            "them stops at a minimum that is not global")
 
 
 @entry(id="tum7-gradient-descent", source=SRC, location="Minimizing the loss function", kind="algorithm",
@@ -1168,53 +1440,55 @@ def _(r):
 
 
 @entry(id="tum7-numeric-cost", source=SRC, location="How can we compute the gradient? 2) Numeric", kind="claim",
-       statement="one evaluation of the difference quotient costs O(|W|); one per parameter makes ∇_W E cost "
-                 "O(|W|^2)",
+       statement="Each evaluation of the above equation roughly requires O(|W|) operations, where |W| is the "
+                 "dimensionality of weight space. The evaluation has to be done for each parameter independently. "
+                 "Therefore computing ∇_W E requires O(|W|^2) operations!",
        documented={"per evaluation": "O(|W|)", "gradient": "O(|W|^2)"})
 def _(r):
     rng = np.random.default_rng(22)
-    sizes, per_eval, total, evaluations = [], [], [], []
-    for h in (2, 4, 8, 16, 32):
-        x, y = rng.normal(size=4), np.array([0.3])
+    sizes, per_eval, total, calls, neuron_evals = [], [], [], [], []
+    for h in (2, 4, 8, 16):
+        x, y = _counting(rng.normal(size=4)), rng.normal(size=1)
         mods = _mlp_modules((4, h, h, 1), rng, y)
-        shapes = [(m.W.shape, m.b.shape) for m in mods if isinstance(m, _AffineModule)]
-        theta = np.concatenate([np.concatenate([m.W.ravel(), m.b]) for m in mods if isinstance(m, _AffineModule)])
-        calls = [0]
+        theta = _get_params(mods)
+        n_calls = [0]
 
-        def E(t):
-            calls[0] += 1
-            i = 0
-            for m, (ws, bsh) in zip([m for m in mods if isinstance(m, _AffineModule)], shapes):
-                m.W = t[i:i + m.W.size].reshape(ws)
-                i += m.W.size
-                m.b = t[i:i + m.b.size]
-                i += m.b.size
-            return _run_modules(mods, x)
+        def E(t, mods=mods, x=x, n_calls=n_calls):
+            n_calls[0] += 1
+            _set_params(mods, t, counted=True)
+            return float(_values(_run_modules(mods, x)))
 
-        ops_before = sum(m.ops for m in mods)
+        _Flop.ops = 0
         E(theta)
-        one = sum(m.ops for m in mods) - ops_before
-        calls[0] = 0
-        before = sum(m.ops for m in mods)
+        per_eval.append(_Flop.ops)
+        _Flop.ops, _Flop.exps, n_calls[0] = 0, 0, 0
         numerical_gradient(E, theta, 1e-6)
         sizes.append(theta.size)
-        per_eval.append(one)
-        total.append(sum(m.ops for m in mods) - before)
-        evaluations.append(calls[0] == theta.size + 1)
-    r.value("|W|", sizes)
-    r.value("operations per evaluation / |W|", [p / s for p, s in zip(per_eval, sizes)])
-    r.claim("evaluations", all(evaluations), "the forward difference evaluates E exactly |W| + 1 times")
-    r.claim("per evaluation", all(p == s for p, s in zip(per_eval, sizes)),
-            "one evaluation of E costs exactly |W| multiply-adds and bias additions in the affine layers")
+        total.append(_Flop.ops)
+        calls.append(n_calls[0])
+        neuron_evals.append(_Flop.exps / (2 * h))
+    r.value("|W| (MLP 4-h-h-1, sigmoid, h = 2, 4, 8, 16)", sizes)
+    r.value("counted scalar operations of one evaluation of E", per_eval)
+    r.value("counted scalar operations of the whole forward-difference gradient", total)
+    r.claim("evaluations", calls == [s + 1 for s in sizes],
+            f"the forward difference evaluates E {calls} times for |W| = {sizes}: |W| + 1, one per parameter plus E(W)")
+    r.claim("neurons", neuron_evals == calls,
+            f"each hidden neuron's activation is evaluated {[int(v) for v in neuron_evals]} times: once per evaluation")
+    ratio = [p / s for p, s in zip(per_eval, sizes)]
+    slope = _slope(sizes, per_eval)
+    r.claim("per evaluation", abs(slope - 1) < 0.1 and max(ratio) < 3,
+            f"one evaluation of E costs {per_eval} counted scalar operations, {min(ratio):.2f} to {max(ratio):.2f} "
+            f"times |W|; log-log slope {slope:.3f} against |W|: O(|W|)")
     slope = _slope(sizes, total)
-    r.value("log-log slope of the operations for the whole gradient against |W|", slope)
-    r.claim("gradient", abs(slope - 2) < 0.05,
-            f"|W| + 1 evaluations per gradient: operations grow like |W|^{slope:.3f}, i.e. O(|W|^2)")
+    r.claim("gradient", abs(slope - 2) < 0.1,
+            f"the whole gradient costs {total[0]} to {total[-1]} operations, growing like |W|^{slope:.3f}: O(|W|^2)")
 
 
 @entry(id="tum7-symbolic-cases", source=SRC, location="How can we compute the gradient? 3) Symbolic differentiation",
        kind="claim",
-       statement="symbolic gradients can need exponentially many cases (e.g. several layers of ReLUs)")
+       statement="3) Symbolic differentiation: ... “Writing down” the general expression for the gradient of every "
+                 "parameter is very expensive: potentially exponentially many different cases (e.g. when having "
+                 "multiple layers with ReLUs)")
 def _(r):
     x = ((np.arange(2 ** 13) + 0.5) / 2 ** 13)[:, None]  # cell midpoints: no pre-activation is exactly 0
     counts = {}
@@ -1229,26 +1503,102 @@ def _(r):
             f"ReLUs the inputs in [0, 1] realise 2^k patterns ({counts[8]} for k = 8)")
 
 
+@entry(id="tum7-symbolic-reuse", source=SRC,
+       location="How can we compute the gradient? 3) Symbolic differentiation", kind="claim",
+       statement="many terms reappear in the gradient computation for different parameters (since the function f is "
+                 "hierarchically constructed); these terms could be re-used to make computation faster; however "
+                 "symbolic differentiation does not exploit this insight")
+def _(r):
+    rng = np.random.default_rng(37)
+    depths, separate, reused = [5, 10, 20, 40], [], []
+    for L in depths:
+        w, x = rng.uniform(0.5, 1.5, size=L), 0.3
+        h = [_Flop(x)]
+        for wl in _counting(w):  # forward once: h_l = tanh(w_l h_(l-1)) = 1 - 2 / (e^(2 w_l h_(l-1)) + 1)
+            h.append(1 - 2 / ((2 * (wl * h[-1])).exp() + 1))
+        wc = _counting(w)
+        local = [None] + [1 - h[l] * h[l] for l in range(1, L + 1)]  # tanh' at layer l, shared by both
+        _Flop.ops = 0
+        each = []  # one symbolic expression per parameter: ∂h_L/∂w_l = Π_(m>l) (w_m tanh'_m) · tanh'_l h_(l-1)
+        for l in range(1, L + 1):
+            term = local[l] * h[l - 1]
+            for m in range(l + 1, L + 1):
+                term = term * (wc[m - 1] * local[m])
+            each.append(term)
+        separate.append(_Flop.ops)
+        _Flop.ops = 0
+        back, delta = [None] * L, _Flop(1.0)  # backpropagation: the downstream product δ_l is computed once
+        for l in range(L, 0, -1):
+            delta = delta * local[l]
+            back[l - 1] = delta * h[l - 1]
+            delta = delta * wc[l - 1]
+        reused.append(_Flop.ops)
+        if L == 10:
+            def E(v):
+                out = x
+                for vl in v:
+                    out = np.tanh(vl * out)
+                return out
+
+            r.close("same gradient", _values(np.array(each, dtype=object)), _fd(E, w),
+                    what="L = 10: the separate expressions against central differences", **FD)
+            r.close("re-used", _values(np.array(back, dtype=object)), _fd(E, w),
+                    what="L = 10: backpropagation's re-used products against central differences", **FD)
+    r.value("depth L", depths)
+    r.value("counted operations, one expression per parameter / re-using the products", [separate, reused])
+    s_sep, s_re = _slope(depths, separate), _slope(depths, reused)
+    r.claim("terms reappear", abs(s_sep - 2) < 0.15 and abs(s_re - 1) < 0.1,
+            f"for E = h_L, h_l = tanh(w_l h_(l-1)) the product Π_(m>l) w_m tanh'_m reappears in ∂E/∂w_1 ... ∂E/∂w_l: "
+            f"evaluating each parameter's expression separately costs {separate} operations for L = {depths} "
+            f"(growing like L^{s_sep:.2f}), re-using them {reused} (L^{s_re:.2f}), with the same values")
+
+
 @entry(id="tum7-backprop-cost", source=SRC, location="How can we compute the gradient? 4) Automatic differentiation",
        kind="claim",
-       statement="backpropagation evaluates ∇_W E(W) in O(|W|), every neuron visited only twice",
+       statement="Automatic differentiation: e.g. backpropagation for neural networks. Evaluate ∇_W E(W) at the "
+                 "current point W. Evaluation in O(|W|) (every “neuron” is visited only twice)",
        documented={"evaluation": "O(|W|)", "visits": "only twice"})
 def _(r):
     rng = np.random.default_rng(23)
-    sizes, ops, visits = [], [], set()
+    sizes, ops, forward_ops, visits, exps, neurons = [], [], [], [], [], []
     for h in (2, 4, 8, 16, 32, 64):
-        y = np.array([0.3])
+        x, y = rng.normal(size=4), rng.normal(size=1)
         mods = _mlp_modules((4, h, h, 1), rng, y)
-        _run_modules(mods, rng.normal(size=4))
+        theta = _get_params(mods)
+        _set_params(mods, theta, counted=True)
+        _Flop.ops = _Flop.exps = 0
+        _run_modules(mods, _counting(x))
+        forward_ops.append(_Flop.ops)
         _backprop_modules(mods)
-        sizes.append(_param_count(mods))
-        ops.append(sum(m.ops for m in mods))
-        visits |= {m.visits for m in mods}
+        sizes.append(theta.size)
+        ops.append(_Flop.ops)
+        exps.append(_Flop.exps)
+        neurons.append(2 * h)
+        visits.append(sorted({m.visits for m in mods}))
+        if h == 2:  # the counted backward computes the gradient: against central differences
+            grad = np.concatenate([np.concatenate([_values(m.dW).ravel(), _values(m.db)]) for m in _affines(mods)])
+
+            def E(t, mods=mods, x=x):
+                _set_params(mods, t, counted=False)
+                return _run_modules(mods, x)
+
+            r.close("gradient", grad, numerical_gradient(E, theta, 1e-6, method="central"),
+                    what="the counted backpropagation's ∇_W E (h = 2) against central differences", **FD)
     slope = _slope(sizes, ops)
-    r.value("operations of forward + backward / |W|", [o / s for o, s in zip(ops, sizes)])
-    r.claim("evaluation", abs(slope - 1) < 0.05,
-            f"forward + backward cost grows like |W|^{slope:.3f}: O(|W|), about 3|W| operations")
-    r.claim("visits", visits == {2}, "every module is visited exactly twice: once forward, once backward")
+    ratio = [o / s for o, s in zip(ops, sizes)]
+    r.value("|W| (MLP 4-h-h-1, sigmoid, h = 2 ... 64)", sizes)
+    r.value("counted scalar operations of forward + backward", ops)
+    r.value("the forward-difference gradient's |W| + 1 forward passes, counted operations",
+            [(s + 1) * f for s, f in zip(sizes, forward_ops)])
+    r.claim("evaluation", abs(slope - 1) < 0.1 and max(ratio) < 10,
+            f"forward + backward cost {ops[0]} to {ops[-1]} counted operations ({min(ratio):.2f} to {max(ratio):.2f} "
+            f"times |W|), growing like |W|^{slope:.3f}: O(|W|); the numeric gradient needs |W| + 1 forward passes, "
+            f"{(sizes[-1] + 1) * forward_ops[-1]} operations at |W| = {sizes[-1]}")
+    r.claim("visits", all(v == [2] for v in visits) and exps == neurons,
+            f"every module is called exactly twice, once forward and once backward, and each hidden neuron's "
+            f"activation e^(-a) is evaluated once ({exps} exponentials for {neurons} hidden neurons): the backward "
+            "pass reuses the cached h instead of recomputing it; a forward-difference gradient evaluates every "
+            "neuron |W| + 1 times")
 
 
 @entry(id="tum7-toy-modules", source=SRC, location="Backpropagation: Toy example", kind="definition",
@@ -1414,7 +1764,8 @@ def _(r):
 
 
 @entry(id="tum7-numerator-layout", source=SRC, location="Jacobian and the gradient (footnote)", kind="definition",
-       statement="the lecture uses numerator notation; other resources use denominator notation")
+       statement="We are using the so-called numerator notation. Some other resources use a different "
+                 "(denominator) notation — be careful when using other books or slides.")
 def _(r):
     rng = np.random.default_rng(25)
     W = rng.normal(size=(3, 4))
@@ -1467,34 +1818,67 @@ def _(r):
 
 
 @entry(id="tum7-chain-rule-tensor", source=SRC, location="Computational graph of a neural network", kind="formula",
-       statement=r"∂E/∂W = ∂E/∂ŷ ∂ŷ/∂h ∂h/∂a ∂a/∂W (a: vector, W: matrix)", op=REGRESSION_NET)
+       statement=r"Does chain rule even make sense in this scenario? ∂E/∂W = ∂E/∂ŷ ∂ŷ/∂h ∂h/∂a ∂a/∂W; a -> vector, "
+                 r"W -> matrix", op=REGRESSION_NET)
 def _(r):
     rng = np.random.default_rng(28)
     D, H = 3, 4
     x, y = rng.normal(size=D), np.array([-0.2])
     W, b, V, c = rng.normal(size=(H, D)), rng.normal(size=H), rng.normal(size=(1, H)), rng.normal(size=1)
     _, cache = regression_forward(x, y, W, b, V, c)
-    dE_dyhat = 2 * (cache["yhat"] - y)[None, :]  # 1 × 1
-    dyhat_dh = V  # 1 × H
-    dh_da = np.diag(act.sigmoid_grad(cache["a"]))  # H × H
-    da_dW = layers.linear_jacobian_W(W, x)  # H × H × D
-    chain = np.einsum("i,ijk->jk", (dE_dyhat @ dyhat_dh @ dh_da)[0], da_dW)
-    r.close("chain with the 3-way tensor", chain, _fd(lambda v: regression_forward(x, y, v, b, V, c)[0], W),
-            what="(1×1)(1×H)(H×H) times the H×H×D tensor, summed over its first index, gives the H×D ∂E/∂W_jk", **FD)
+    hand = {"∂E/∂ŷ": 2 * (cache["yhat"] - y)[None, :],  # 1 × 1
+            "∂ŷ/∂h": V,  # 1 × H
+            "∂h/∂a": np.diag(act.sigmoid_grad(cache["a"])),  # H × H
+            "∂a/∂W": layers.linear_jacobian_W(W, x)}  # H × H × D
+    fd = {"∂E/∂ŷ": _fd(lambda v: losses.squared_error(v, y), cache["yhat"])[None, :],
+          "∂ŷ/∂h": _fd(lambda v: layers.linear(V, v, c), cache["h"]),
+          "∂h/∂a": _fd(act.sigmoid, cache["a"]),
+          "∂a/∂W": _fd(lambda v: layers.linear(v, x, b), W)}
+
+    def chain(f):  # (1×1)(1×H)(H×H) row, contracted with the first index of the H×H×D tensor
+        return np.einsum("i,ijk->jk", (f["∂E/∂ŷ"] @ f["∂ŷ/∂h"] @ f["∂h/∂a"])[0], f["∂a/∂W"])
+
+    reference = _fd(lambda v: regression_forward(x, y, v, b, V, c)[0], W)
+    r.close("product of the four factors", chain(hand), reference,
+            what="(1×1)(1×H)(H×H) times the H×H×D tensor ∂a/∂W, summed over its first index, gives the H×D "
+                 "[∂E/∂W_jk] of central differences of E(W)", **FD)
+    r.close("product of the differenced factors", chain(fd), reference,
+            what="the same product of the four factors each taken by central differences", **FD)
+    for key in hand:
+        r.close(key, hand[key], fd[key], what=f"{key} of shape {hand[key].shape} against central differences", **FD)
+
+
+@entry(id="tum7-matrix-calculus-notes", source=SRC, location="Matrix calculus (handwritten notes)", kind="example",
+       statement=r"Handwritten notes: 1. f(x) = x^2  2. f(x) = 2 · x;  1. f(x) = x^2  2. f(x) = [x; x^2];  "
+                 r"1. f(x) = sin(x)  2. f(x) = cos(x)",
+       documented={"note 1, line 2": "f(x) = 2 · x", "note 2, line 2": "f(x) = [x; x^2]",
+                   "note 3, line 2": "f(x) = cos(x)"})
+def _(r):
+    x = np.linspace(-2, 2, 9)
+    r.close("note 1, line 2", 2 * x, _fd_elementwise(lambda v: v ** 2, x),
+            what="line 2 read as the derivative of line 1 (the note writes f for f'): d/dx x^2 = 2 · x", **FD)
+    r.close("note 3, line 2", np.cos(x), _fd_elementwise(np.sin, x), what="d/dx sin(x) = cos(x)", **FD)
+    J = np.stack([_fd(lambda v: np.array([v, v ** 2]), np.array(xi)) for xi in x])
+    r.close("d/dx [x; x^2]", J, np.stack([np.ones_like(x), 2 * x], axis=1),
+            what="the vector-valued f(x) = [x; x^2] of a scalar has the derivative [1; 2x], a vector (the table's "
+                 "vector output, scalar input cell)", **FD)
+    r.missing("note 2, line 2",
+              "the second note pairs f(x) = x^2 with f(x) = [x; x^2]; read like notes 1 and 3, line 2 would be the "
+              "derivative of x^2, which is 2x, not [x; x^2]; read as an example of a vector-valued function, its "
+              "derivative (computed: [1; 2x]) is not in the transcribed handwriting; the fragment cannot be "
+              "reproduced either way")
 
 
 _TABLE = {"scalar": 0, "vector": 1, "matrix": 2, "3-way tensor": 3, "4-way tensor": 4}
 
 
 @entry(id="tum7-matrix-calculus", source=SRC, location="Matrix calculus", kind="claim",
-       statement="Derivative of an output (rows) with respect to an input (columns): scalar/scalar: scalar, "
-                 "scalar/vector: vector, scalar/matrix: matrix; vector/scalar: vector, vector/vector: matrix, "
-                 "vector/matrix: 3-way tensor; matrix/scalar: matrix, matrix/vector: 3-way tensor, matrix/matrix: "
-                 "4-way tensor. Handwritten: f(x) = x^2 -> 2x, f(x) = sin(x) -> cos(x), f(x) = [x, x^2]",
+       statement="What is the derivative of a vector a in R^H w.r.t. a matrix W in R^{H×D}? Input is a ... scalar | "
+                 "vector | matrix; Output is a... scalar: scalar | vector | matrix; vector: vector | matrix | 3-way "
+                 "tensor; matrix: matrix | 3-way tensor | 4-way tensor",
        documented={"scalar/scalar": "scalar", "scalar/vector": "vector", "scalar/matrix": "matrix",
                    "vector/scalar": "vector", "vector/vector": "matrix", "vector/matrix": "3-way tensor",
-                   "matrix/scalar": "matrix", "matrix/vector": "3-way tensor", "matrix/matrix": "4-way tensor",
-                   "d/dx x^2": "2 · x", "d/dx sin(x)": "cos(x)"})
+                   "matrix/scalar": "matrix", "matrix/vector": "3-way tensor", "matrix/matrix": "4-way tensor"})
 def _(r):
     rng = np.random.default_rng(29)
     inputs = {"scalar": np.array(0.4), "vector": rng.normal(size=3), "matrix": rng.normal(size=(2, 3))}
@@ -1506,24 +1890,23 @@ def _(r):
             kind = {k for k, nd in _TABLE.items() if nd == J.ndim}.pop()
             key = f"{out_name}/{in_name}"
             r.claim(key, kind == r.documented[key],
-                    f"{key}: the derivative of a {out_name} by a {in_name} has shape {J.shape}, a {kind}")
-    x = np.linspace(-2, 2, 9)
-    r.close("d/dx x^2", 2 * x, _fd_elementwise(lambda v: v ** 2, x), what="d/dx x^2 = 2 x", **FD)
-    r.close("d/dx sin(x)", np.cos(x), _fd_elementwise(np.sin, x), what="d/dx sin(x) = cos(x)", **FD)
-    r.value("shape of d/dx [x, x^2] at x = 0.4", list(_fd(lambda v: np.array([v, v ** 2]), np.array(0.4)).shape))
+                    f"{key}: the derivative of a {out_name} output by a {in_name} input has shape {J.shape}, "
+                    f"a {kind}")
 
 
 @entry(id="tum7-3way-tensor", source=SRC, location="Matrix calculus", kind="definition",
-       statement=r"∂a/∂W is a 3-way tensor of shape (H × H × D) where (∂a/∂W)_ijk = ∂a_i / W_jk",
+       statement=r"That means, ∂a/∂W is a 3-way tensor of shape (H × H × D) where (∂a/∂W)_ijk = ∂a_i / W_jk",
        documented={"shape": "(H × H × D)", "(∂a/∂W)_ijk": "∂a_i/W_jk"},
        corrected_statement=r"(∂a/∂W)_ijk = ∂a_i/∂W_jk (= δ_ij x_k for a = W x + b)")
 def _(r):
     rng = np.random.default_rng(30)
     H, D = 4, 3
     W, x, b = rng.normal(size=(H, D)), rng.normal(size=D), rng.normal(size=H)
+    reference = _fd(lambda v: layers.linear(v, x, b), W)  # [i, j, k] = ∂a_i/∂W_jk
     T = layers.linear_jacobian_W(W, x)
-    r.claim("shape", T.shape == (H, H, D), f"mlp_ref.linear_jacobian_W(W, x) has shape {T.shape} = (H, H, D)")
-    reference = _fd(lambda v: layers.linear(v, x, b), W)
+    r.claim("shape", reference.shape == (H, H, D) == T.shape,
+            f"for H = {H}, D = {D} the central-difference ∂a/∂W has shape {reference.shape} = (H, H, D), "
+            f"as has mlp_ref.linear_jacobian_W")
 
     def as_written():
         raise ValueError("∂a_i/W_jk has no ∂ before W_jk: it is not a partial derivative and has no value")
@@ -1532,8 +1915,10 @@ def _(r):
 
 
 @entry(id="tum7-accumulate-gradient", source=SRC, location="Accumulating the gradient", kind="claim",
-       statement="materializing local Jacobians such as ∂a/∂W is expensive and unnecessary; the "
-                 "'Jacobian-vector product' ∂E/∂x = ∂E/∂y ∂y/∂x is computed without materializing ∂y/∂x",
+       statement="The local derivatives (i.e. Jacobians) such as ∂a/∂W are large multidimensional tensors. "
+                 "Materializing (computing) them is expensive and unnecessary. ... Assume that we know ∂E/∂y and want "
+                 "to compute ∂E/∂x. Most of the time, the Jacobian-vector product ∂E/∂x = ∂E/∂y ∂y/∂x can be computed "
+                 "efficiently without materializing the Jacobian ∂y/∂x!",
        op=act.SOFTMAX)
 def _(r):
     rng = np.random.default_rng(31)
@@ -1542,36 +1927,51 @@ def _(r):
     g = rng.normal(size=H)
     T = layers.linear_jacobian_W(W, x)
     r.close("affine", np.einsum("i,ijk->jk", g, T), layers.linear_backward(g, W, x)["W"],
-            what=f"∂E/∂a ∂a/∂W via the {T.size}-entry tensor equals the outer product with {H * D} entries")
+            what=f"∂E/∂a ∂a/∂W through the materialized {T.size}-entry tensor equals the outer product ∂E/∂a x^T "
+                 f"with {H * D} entries, which never forms it")
     r.value("entries of ∂a/∂W versus ∂E/∂W for H = 50, D = 40", [T.size, H * D])
     z, gz = rng.normal(size=6), rng.normal(size=6)
     r.close("softmax", gz @ act.softmax_jacobian(z), act.softmax_vjp(gz, z),
-            what="g J_softmax equals p * (g - <g, p>) without the K × K Jacobian")
-    J = act.softmax_jacobian(z)
-    r.convention("name", (gz @ J).shape == (6,) and J.shape[0] == gz.shape[0],
-                 "terminology: ∂E/∂y ∂y/∂x multiplies the Jacobian from the left by the row ∂E/∂y; autodiff "
-                 "frameworks call this a vector-Jacobian product (reverse mode, torch.func.vjp / jax.vjp) and "
-                 "reserve Jacobian-vector product for J v (forward mode, torch.func.jvp / jax.jvp)")
+            what="∂E/∂y J_softmax equals p * (∂E/∂y - <∂E/∂y, p>) without the K × K Jacobian")
+    # Which product is it? y = tanh(W2 x) with a 3 × 5 Jacobian, so the two products cannot be confused.
+    W2, x2, u, v = rng.normal(size=(3, 5)), rng.normal(size=5), rng.normal(size=3), rng.normal(size=5)
+    J = _fd(lambda t: np.tanh(W2 @ t), x2)
+    vjp = layers.linear_backward(u * act.tanh_grad(W2 @ x2), W2, x2)["x"]
+    r.close("∂E/∂y ∂y/∂x", u @ J, vjp,
+            what="for y = tanh(W x) with a 3 × 5 Jacobian the slide's product (1 × 3 row ∂E/∂y times J) is the "
+                 "reverse-mode vector-Jacobian product, computed by mlp_ref without J", **FD)
+    jvp = (np.tanh(W2 @ (x2 + 1e-6 * v)) - np.tanh(W2 @ (x2 - 1e-6 * v))) / 2e-6
+    r.close("J v", J @ v, jvp, what="the Jacobian-vector product J v takes a 5-vector v in input space "
+            "(a directional derivative, forward mode)", **FD)
+    r.convention("name", J.shape[1] != u.size,
+                 f"terminology: the slide calls ∂E/∂y ∂y/∂x a Jacobian-vector product; it multiplies the {J.shape} "
+                 f"Jacobian from the left by a {u.size}-vector from output space, which autodiff frameworks call a "
+                 "vector-Jacobian product (torch.func.vjp, jax.vjp); their Jacobian-vector product J v "
+                 f"(torch.func.jvp, jax.jvp) needs a {J.shape[1]}-vector from input space")
 
 
 @entry(id="tum7-module-abstraction", source=SRC, location="Accumulating the gradient: Implementation",
        kind="algorithm",
-       statement="each module defines forward(x) -> y and backward(∂E/∂y) -> ∂E/∂x = ∂E/∂y ∂y/∂x, which is "
-                 "passed to the parent node",
+       statement="Each module in the computational graph defines two functions: forward(x): given input x, compute "
+                 "output y; backward(∂E/∂y): given the incoming global derivative ∂E/∂y compute the product "
+                 "∂E/∂x = ∂E/∂y ∂y/∂x. Then, ∂E/∂x is passed as input to the parent node in the computational graph",
        op=REGRESSION_NET)
 def _(r):
     rng = np.random.default_rng(32)
     D, H = 3, 4
     x, y = rng.normal(size=D), np.array([0.5])
     W, b, V, c = rng.normal(size=(H, D)), rng.normal(size=H), rng.normal(size=(1, H)), rng.normal(size=1)
-    mods = [_AffineModule(W, b), _SigmoidModule(), _AffineModule(V, c), _SquaredErrorModule(y)]
+    mods = [_Affine(W, b), _Sigmoid(), _Affine(V, c), _SquaredError(y)]
     E = _run_modules(mods, x)
     dx = _backprop_modules(mods)
     E_ref, cache = regression_forward(x, y, W, b, V, c)
     grads = regression_backward(cache)
-    r.close("forward", E, E_ref, what="forward through Affine, Sigmoid, Affine, SquaredError gives E")
-    r.close("∂E/∂W", mods[0].dW, grads["W"], what="the first module's ∂E/∂W after the backward chain")
-    r.close("∂E/∂V", mods[2].dW, grads["V"], what="∂E/∂V")
+    r.close("forward", E, E_ref, what="forward through Affine, Sigmoid, Affine, SquaredError gives E as "
+            "mlp_ref's regression_forward")
+    for key, got, name in (("∂E/∂W", mods[0].dW, "W"), ("∂E/∂b", mods[0].db, "b"), ("∂E/∂V", mods[2].dW, "V"),
+                           ("∂E/∂c", mods[2].db, "c")):
+        r.close(key, got, grads[name], what=f"{key} left in its module by the backward chain, against "
+                "mlp_ref's regression_backward")
     r.close("∂E/∂x", dx, _fd(lambda v: regression_forward(v, y, W, b, V, c)[0], x),
             what="∂E/∂x passed out of the first module against central differences", **FD)
 
@@ -1596,9 +1996,10 @@ def _(r):
 
 @entry(id="tum7-affine-scalar-derivation", source=SRC, location="Step 1: work out the scalar derivative",
        kind="formula",
-       statement=r"∂E/∂a ∂a/∂W_kl = Σ_i ∂E/∂a_i ∂a_i/∂W_kl = Σ_i ∂E/∂a_i ∂(W x + b)_i/∂W_kl = Σ_i ∂E/∂a_i "
-                 r"∂(W_i: x)/∂W_kl = Σ_i ∂E/∂a_i ∂(Σ_j W_ij x_j)/∂W_kl = Σ_i Σ_j ∂E/∂a_i ∂(W_ij x_j)/∂W_kl = "
-                 r"∂E/∂a_k x_l", op=layers.AFFINE)
+       statement=r"First, let's find ∂E/∂W_kl for some k, l: ∂E/∂a ∂a/∂W_kl = Σ_i ∂E/∂a_i ∂a_i/∂W_kl = Σ_i ∂E/∂a_i "
+                 r"∂(W x + b)_i/∂W_kl = Σ_i ∂E/∂a_i ∂(W_i: x)/∂W_kl = Σ_i ∂E/∂a_i ∂(Σ_j W_ij x_j)/∂W_kl = Σ_i ∂E/∂a_i "
+                 r"∂(Σ_j W_ij x_j)/∂W_kl = Σ_i Σ_j ∂E/∂a_i ∂W_ij x_j/∂W_kl = ∂E/∂a_k x_l  (the fifth expression "
+                 r"repeats the fourth)", op=layers.AFFINE)
 def _(r):
     rng = np.random.default_rng(34)
     H, D = 4, 3
@@ -1659,3 +2060,11 @@ def _(r):
                 what=f"∂E/∂{name} = {r.documented['∂E/∂' + name]} against the gradient ∇_{name} E", **FD)
         r.close(f"∇_{name} E", grads[name].reshape(reference[name].shape), reference[name],
                 what=f"mlp_ref.linear_backward returns ∇_{name} E in the parameter's shape", **FD)
+    for name, jac in (("x", _fd(lambda v: layers.linear(W, v, b), x)), ("b", _fd(lambda v: layers.linear(W, x, v), b))):
+        r.close(f"∂E/∂a ∂a/∂{name}", written[name], dE_da @ jac,
+                what=f"{r.documented['∂E/∂' + name]} equals the row ∂E/∂a times the materialized ∂a/∂{name} "
+                     f"({'W' if name == 'x' else 'the identity'}), both 1 × {jac.shape[1]}", **FD)
+    contracted = np.einsum("i,ijk->jk", dE_da[0], _fd(lambda v: layers.linear(v, x, b), W))
+    r.close("∂E/∂a ∂a/∂W = x ∂E/∂a", written["W"], contracted, layout=layout + "; Step 2 and the (H × H × D) "
+            "∂a/∂W of the Matrix calculus slide give the H × D layout", what="x ∂E/∂a against ∂E/∂a ∂a/∂W "
+            "contracted with the (H × H × D) tensor (∂a/∂W)_ijk = ∂a_i/∂W_jk", **FD)
