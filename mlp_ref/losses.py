@@ -7,6 +7,8 @@ integers (a document's class y in {1..K} is label y - 1).
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from . import activations as act
@@ -103,7 +105,7 @@ def logcosh(yhat, y, reduction="mean"):
     """LogCosh = sum log cosh(yhat - y)  (001 loss list); |r| + log1p(e^{-2|r|}) - log 2 avoids overflow."""
     yhat, y = _pair(yhat, y)
     r = np.abs(yhat - y)
-    return _finish(r + np.log1p(np.exp(-2 * r)) - np.log(2.0), reduction)
+    return _finish(r + np.log1p(np.exp(-2 * r)) - math.log(2.0), reduction)  # a Python float keeps float32
 
 
 def logcosh_grad(yhat, y, reduction="mean", g=1.0):
