@@ -28,15 +28,6 @@ def _cmd_catalog(args) -> int:
     return 0
 
 
-def _lazy(module: str, func: str):
-    def run(args):
-        import importlib
-
-        return importlib.import_module(module).__getattribute__(func)(args)
-
-    return run
-
-
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="mlp-ref", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
@@ -45,30 +36,16 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--json", action="store_true", help="print the entries as a JSON list")
     c.set_defaults(func=_cmd_catalog)
 
-    try:
-        from oracles.cli import add_check_parser
-    except ImportError:  # oracles not importable: the command explains itself
-        add_check_parser = None
-    if add_check_parser:
-        add_check_parser(sub)
-    try:
-        from reports.cli import add_report_parser
-    except ImportError:
-        add_report_parser = None
-    if add_report_parser:
-        add_report_parser(sub)
-    try:
-        from .grading.cli import add_grade_parser
-    except ImportError:
-        add_grade_parser = None
-    if add_grade_parser:
-        add_grade_parser(sub)
-    try:
-        from benchmarks.cli import add_bench_parser
-    except ImportError:
-        add_bench_parser = None
-    if add_bench_parser:
-        add_bench_parser(sub)
+    # the other commands live beside the package they drive; their modules import only the
+    # standard library at import time, so building the parser stays cheap
+    from benchmarks.cli import add_bench_parser
+    from oracles.cli import add_check_parser
+    from reports.cli import add_report_parser
+
+    from .grading.cli import add_grade_parser
+
+    for add in (add_check_parser, add_report_parser, add_grade_parser, add_bench_parser):
+        add(sub)
     return p
 
 
