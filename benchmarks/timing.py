@@ -51,3 +51,18 @@ def machine() -> dict:
         except ImportError:
             info[mod] = None
     return info
+
+
+def once(fn) -> float:
+    """Wall time of one call (seconds)."""
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
+
+
+def load() -> list[float]:
+    """1, 5 and 15 minute load averages (other processes competing for the CPUs)."""
+    try:
+        return [round(v, 2) for v in os.getloadavg()]
+    except OSError:
+        return []

@@ -10,14 +10,19 @@ coordinate's magnitude (never a fixed constant):
   complex     Im f(x + i h) / h for analytic forms, h = 1e-20 max(1, |x|): no subtractive
               cancellation; refused when the form is not complex-analytic (checked against central).
 The full Jacobian is vectorized: all perturbed points of a chunk of coordinates (every step of
-the method, both sides) are evaluated in one batched call (jax.vmap, torch.func.vmap), chunked
-to bound memory. Steps never straddle a declared kink: they are capped at half the distance to
-it, and a coordinate too close to a kink raises KinkError. Evaluation is always in float64
-(complex128 for the complex step) on the inputs rounded to the requested dtype.
+the method, both sides) are evaluated in one compiled call that forms them itself, x + t e_k, so
+that neither an n x n identity nor the chunk's points exist on the host (jax.vmap for small
+chunks, jax.lax.map one point at a time for large ones; torch.func.vmap for torch forms); chunks
+bound the memory and run on a few threads. Steps never straddle a declared kink: they are capped
+at half the distance to it, and a coordinate too close to a kink raises KinkError. Evaluation is
+always in float64 (complex128 for the complex step) on the inputs rounded to the requested dtype.
 """
 from __future__ import annotations
 
 import contextlib
+import functools
+import os
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -29,6 +34,8 @@ EPS = float(np.finfo(np.float64).eps)
 RIDDERS_LEVELS = 10
 RIDDERS_SHRINK = 1.4
 RIDDERS_SAFE = 2.0
+VMAP_ELEMS = 1 << 18  # up to this many point elements a chunk is evaluated as one vmapped batch
+_JIT_CACHE: dict = {}  # (fn, params, wrt, fixed args) -> jitted batched evaluation
 
 
 def natural_step(method: str) -> float:
@@ -39,12 +46,14 @@ def natural_step(method: str) -> float:
 class FDOracle(Oracle):
     name = "fd"
 
-    def __init__(self, method: str = "richardson", chunk_elems: int = 1 << 21, full_limit: int = 4096):
+    def __init__(self, method: str = "richardson", chunk_elems: int = 1 << 23, full_limit: int = 4096,
+                 threads: int | None = None):
         if method not in METHODS:
             raise ValueError(f"method: expected one of {METHODS}, got {method!r}")
         self.method = method
         self.chunk_elems = int(chunk_elems)  # bound on the elements of one batched evaluation
         self.full_limit = int(full_limit)  # output x input elements up to which J is formed whole
+        self.threads = int(threads or min(4, _cpus()))  # chunks evaluated at once
 
     def available(self):
         for mod in ("jax", "torch"):
@@ -90,26 +99,20 @@ class FDOracle(Oracle):
             yield
 
     def _evaluator(self, problem: Problem, device: str):
-        """(x_flat, out_shape, batch): batch(points (B, n)) -> f at each flattened wrt point (B, *out).
+        """(x_flat, out_shape, batch): batch(Points, B of them) -> f at each point (B, *out).
 
-        The batched function is jitted once per (fn, params, wrt) and reused across calls, steps
-        and dtypes of the check (JAX); torch forms go through torch.func.vmap.
+        JAX forms: the points are formed one at a time inside one jitted function (compiled once
+        per fn, params, wrt and shapes; reused across chunks, steps and calls), never on the
+        host. Torch forms get the chunk's points formed on the host and go through
+        torch.func.vmap.
         """
         backend, form = self._form(problem.fn)
         self._check_device(device)
         x = problem.cast(np.float64)
-        shapes = [np.shape(x[a]) for a in problem.wrt]
-        sizes = [int(np.prod(s)) for s in shapes]
+        shapes = tuple(tuple(np.shape(x[a])) for a in problem.wrt)
         fixed_np = {k: v for k, v in x.items() if k not in problem.wrt}
         params, wrt = problem.params, problem.wrt
         x_flat = np.concatenate([np.ravel(x[a]) for a in wrt]) if wrt else np.zeros(0)
-
-        def split(points):
-            out, start = [], 0
-            for s, n in zip(shapes, sizes):
-                out.append(points[:, start:start + n].reshape((points.shape[0],) + s))
-                start += n
-            return out
 
         if backend == "jax":
             import jax
@@ -119,11 +122,12 @@ class FDOracle(Oracle):
             fixed = {k: jax.device_put(jnp.asarray(v), jdev) for k, v in fixed_np.items()}
             vf = self._jitted(problem, tuple(sorted(fixed)))
             out_shape = jax.eval_shape(lambda *w: form(**fixed, **dict(zip(wrt, w)), **params),
-                                       *[jnp.asarray(x[a]) for a in wrt]).shape
+                                       *[jax.ShapeDtypeStruct(np.shape(x[a]), np.float64) for a in wrt]).shape
 
             def batch(points):
-                parts = [jax.device_put(jnp.asarray(q), jdev) for q in split(points)]
-                return np.asarray(vf(fixed, *parts))
+                rows = None if points.rows is None else jax.device_put(points.rows, jdev)
+                x0, t, k = (jax.device_put(a, jdev) for a in (points.x, points.t, points.k))
+                return np.asarray(vf(fixed, x0, t, k, rows, shapes=shapes, arg=points.arg))
         else:
             import torch
 
@@ -137,7 +141,7 @@ class FDOracle(Oracle):
                 out_shape = tuple(f(*[torch.as_tensor(x[a], device=tdev) for a in wrt]).shape)
 
             def batch(points):
-                parts = [torch.as_tensor(q, device=tdev) for q in split(points)]
+                parts = [torch.as_tensor(q, device=tdev) for q in _split(points.dense(), shapes)]
                 with torch.no_grad():
                     try:
                         out = torch.func.vmap(f)(*parts)
@@ -151,128 +155,181 @@ class FDOracle(Oracle):
         import jax
 
         key = (problem.fn, params_key(problem.params), problem.wrt, fixed_keys)
-        cache = self.__dict__.setdefault("_jit_cache", {})
+        cache = _JIT_CACHE  # shared by all FD oracles (the forms are the same): compile once
         if key not in cache:
             form, wrt, params = self._form(problem.fn)[1], problem.wrt, dict(problem.params)
 
-            def batched(fixed, *w):
-                return jax.vmap(lambda *wi: form(**fixed, **dict(zip(wrt, wi)), **params))(*w)
+            def batched(fixed, x, t, k, rows, shapes, arg):
+                parts = _split(x, shapes)
+                start = sum(int(np.prod(s)) for s in shapes[:arg or 0])
 
-            cache[key] = jax.jit(batched)
+                def one(tj, kj):
+                    if arg is None:  # x + t e_k (rows None) or x + t rows[k]: every argument
+                        ps = _split(x.at[kj].add(tj) if rows is None else x + tj * rows[kj], shapes)
+                    else:  # a coordinate of argument number `arg`: only that one is copied
+                        ps = list(parts)
+                        ps[arg] = parts[arg].reshape(-1).at[kj - start].add(tj).reshape(shapes[arg])
+                    return form(**fixed, **dict(zip(wrt, ps)), **params)
+
+                if t.shape[0] * x.shape[0] <= VMAP_ELEMS:  # small: all points at once
+                    return jax.vmap(one)(t, k)
+                # large: one point at a time inside the compiled loop; memory O(n), not O(B n),
+                # and each evaluation keeps the form's own unbatched (faster) matrix products
+                return jax.lax.map(lambda tk: one(*tk), (t, k))
+
+            cache[key] = jax.jit(batched, static_argnames=("shapes", "arg"))
         return cache[key]
 
     def _kink_distance(self, problem: Problem, x_flat, dirs):
-        """For each direction (rows of `dirs`, normalized), the step t to the nearest declared kink."""
-        dist = np.full(dirs.shape[0], np.inf)
+        """For each direction (rows of `dirs`, normalized, or Coordinates), the step t to the
+        nearest declared kink, the coordinate where that kink lies, and each coordinate's nearest
+        kink as declared."""
+        near = np.full(len(x_flat), np.inf)  # per coordinate: distance to its nearest kink
+        kink_at = np.full(len(x_flat), None, dtype=object)
         start = 0
-        where = {}
         for a in problem.wrt:
-            n = int(np.size(problem.inputs[a]))
+            seg = slice(start, start + int(np.size(problem.inputs[a])))
             for kink in problem.kinks.get(a, ()):
-                seg = slice(start, start + n)
-                d = dirs[:, seg]
-                with np.errstate(divide="ignore", invalid="ignore"):
-                    t = np.where(d != 0, np.abs(x_flat[seg] - kink)[None, :] / np.abs(d), np.inf)
-                k = np.argmin(t, axis=1)
-                tk = t[np.arange(len(k)), k]
-                closer = tk < dist
-                dist = np.where(closer, tk, dist)
-                for i in np.nonzero(closer)[0]:
-                    where[int(i)] = (a, int(k[i]), kink)
-            start += n
-        return dist, where
+                d = np.abs(x_flat[seg] - kink)
+                closer = d < near[seg]
+                near[seg] = np.where(closer, d, near[seg])
+                kink_at[seg][closer] = kink
+            start = seg.stop
+        if isinstance(dirs, Coordinates):
+            return near[dirs.idx], dirs.idx, kink_at
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t = np.where(dirs != 0, near[None, :] / np.abs(dirs), np.inf)
+        coord = np.argmin(t, axis=1)
+        return t[np.arange(len(coord)), coord], coord, kink_at
 
     def _steps(self, method, problem, x_flat, dirs):
         """Step per direction: natural step x magnitude, capped at half the distance to a kink."""
-        mag = np.where(dirs != 0, np.maximum(1.0, np.abs(x_flat))[None, :], 0).max(axis=1)
+        mag = _support_max(dirs, np.abs(x_flat))
         h = natural_step(method) * np.maximum(mag, 1.0)
         if method == "richardson":
-            h = 0.1 * np.maximum(np.where(dirs != 0, np.abs(x_flat)[None, :], 0).max(axis=1), 0.1)
+            h = 0.1 * np.maximum(mag, 0.1)
         reach = {"forward": 2.0, "central": 2.0, "richardson": 1.0, "complex": 0.0}[method]
         if reach and problem.kinks:
-            dist, where = self._kink_distance(problem, x_flat, dirs)
+            dist, coord, kink_at = self._kink_distance(problem, x_flat, dirs)
             cap = dist / (2 * reach)
             too_close = cap < 1e-3 * h
             if np.any(too_close):
                 i = int(np.nonzero(too_close)[0][0])
-                a, k, kink = where[i]
+                c = int(coord[i])
+                a, k = self._locate(problem, c)
                 raise KinkError(f"{problem.fn}: {a}[{np.unravel_index(k, np.shape(problem.inputs[a]))}] = "
-                                f"{x_flat[k + self._offset(problem, a)]:.3g} lies {dist[i]:.2g} from the kink at "
-                                f"{kink}; a {method} step of {h[i]:.2g} would straddle it")
+                                f"{x_flat[c]:.3g} lies {dist[i]:.2g} from the kink at "
+                                f"{kink_at[c]}; a {method} step of {h[i]:.2g} would straddle it")
             h = np.minimum(h, cap)
         return h
 
     @staticmethod
-    def _offset(problem, arg):
+    def _locate(problem, coord):
+        """(arg, flat index within arg) of a coordinate of the flattened wrt vector."""
         start = 0
         for a in problem.wrt:
-            if a == arg:
-                return start
-            start += int(np.size(problem.inputs[a]))
-        raise KeyError(arg)
+            n = int(np.size(problem.inputs[a]))
+            if coord < start + n:
+                return a, coord - start
+            start += n
+        raise IndexError(coord)
 
-    def _chunks(self, m, n, out_size, evals_per_dir):
+    def _chunks(self, m, n, out_size, evals_per_dir, groups=None):
+        """[(start, end)] of at most `per` directions each, within each (start, end) of `groups`."""
         per = max(1, self.chunk_elems // max(1, (n + out_size) * evals_per_dir))
-        return [(s, min(m, s + per)) for s in range(0, m, per)], per
+        return [(s, min(e, s + per)) for b, e in (groups or [(0, m)]) for s in range(b, e, per)], per
 
-    def directional(self, problem: Problem, dirs, device="cpu", method=None):
-        """Derivatives of the form along each row of `dirs` (m, n): (f(x), D (m, *out), err (m, *out)).
+    @staticmethod
+    def _arg_of(problem, coords):
+        """Position in problem.wrt of the argument each flat coordinate belongs to."""
+        starts = np.cumsum([0] + [int(np.size(problem.inputs[a])) for a in problem.wrt])[:-1]
+        return np.searchsorted(starts, coords, side="right") - 1
+
+    def directional(self, problem: Problem, dirs, device="cpu", method=None, step=None):
+        """Derivatives of the form along each row of `dirs` (m, n), or along the coordinate
+        directions a `Coordinates` names: (f(x), D (m, *out), err (m, *out)).
 
         The rows are taken in chunks; within a chunk every perturbed point (all steps, both
         sides, and x itself) is one batched call. Chunks are padded to one size so that the
-        jitted evaluation compiles once.
+        jitted evaluation compiles once. `step` (scalar or one per direction, along the
+        max-norm-normalized direction) replaces the automatic step choice and its kink cap: for
+        step sweeps on smooth forms; for Richardson it is the tableau's starting step.
         """
         method = method or self.method
         if method not in METHODS:
             raise ValueError(f"method: expected one of {METHODS}, got {method!r}")
         backend = self.backend(problem.fn)
-        dirs = np.asarray(dirs, dtype=np.float64)
-        norms = np.abs(dirs).max(axis=1) if dirs.size else np.zeros(dirs.shape[0])
-        norms = np.where(norms > 0, norms, 1.0)
-        unit = dirs / norms[:, None]
-        Ds, Es, f0 = [], [], None
+        if isinstance(dirs, Coordinates):
+            unit, norms = dirs, np.ones(len(dirs))
+        else:
+            dirs = np.asarray(dirs, dtype=np.float64)
+            norms = np.abs(dirs).max(axis=1) if dirs.size else np.zeros(dirs.shape[0])
+            norms = np.where(norms > 0, norms, 1.0)
+            unit = dirs / norms[:, None]
         with self._mode(backend, device):
             x_flat, out_shape, batch = self._evaluator(problem, device)
-            h_all = self._steps(method, problem, x_flat, unit)
+            if step is None:
+                h_all = self._steps(method, problem, x_flat, unit)
+            else:
+                h_all = np.broadcast_to(np.asarray(step, dtype=np.float64), (len(unit),)).copy()
             # Richardson is cross-checked against a plain central difference at its own step
             h_c = self._steps("central", problem, x_flat, unit) if method == "richardson" else h_all
             evals = {"forward": 4, "central": 4, "richardson": 2 * RIDDERS_LEVELS + 4, "complex": 1}[method]
-            chunks, per = self._chunks(len(unit), len(x_flat), max(1, int(np.prod(out_shape))), evals)
+            out_size = max(1, int(np.prod(out_shape)))
+            chunks, per = self._chunks(len(unit), len(x_flat), out_size, evals)
+            by_arg = isinstance(unit, Coordinates) and (1 + min(per, len(unit)) * evals) * len(x_flat) > VMAP_ELEMS
+            if by_arg:  # large: chunks within one argument each, so that a point copies only it
+                which = self._arg_of(problem, unit.idx)
+                cuts = [0, *(np.flatnonzero(np.diff(which)) + 1), len(which)]
+                chunks, per = self._chunks(len(unit), len(x_flat), out_size, evals, list(zip(cuts[:-1], cuts[1:])))
             cplx = method == "complex"
+            dt = np.complex128 if cplx else np.float64
+            x0 = x_flat.astype(dt)
 
-            def with_base(points):
-                """f(x) and f at `points`, in one call."""
-                pts = np.concatenate([x_flat[None].astype(points.dtype), points])
-                vals = batch(pts.astype(np.complex128 if cplx else np.float64))
+            def with_base(d, t, k):
+                """f(x) and f at the points x + t_j d[k_j] (d: the chunk's directions), in one call."""
+                t = np.concatenate([np.zeros(1, dt), np.asarray(t, dt)])
+                arg = None
+                if isinstance(d, Coordinates):  # x itself is x + 0 e_k, k the chunk's first coordinate
+                    k, rows = np.concatenate([d.idx[:1] if len(d) else [0], d.idx[np.asarray(k, np.int64)]]), None
+                    arg = int(self._arg_of(problem, d.idx[:1])[0]) if by_arg else None
+                else:  # x itself is x + 0 d[0]
+                    k, rows = np.concatenate([[0], k]), (d if len(d) else np.zeros((1, len(x0))))
+                vals = batch(Points(x0, t, k.astype(np.int64), rows, arg))
                 return (vals[0].real if cplx else vals[0]), vals[1:]
 
-            for s, e in chunks:
+            def run(chunk):
+                s, e = chunk
                 d, h, hc = unit[s:e], h_all[s:e], h_c[s:e]
                 pad = per - (e - s) if len(chunks) > 1 else 0
                 if pad:  # repeat the last direction so that every chunk has one shape
-                    d, h, hc = (np.concatenate([a, np.repeat(a[-1:], pad, 0)]) for a in (d, h, hc))
-                f0, D, E = self._chunk(method, with_base, x_flat, d, h, out_shape, hc)
-                Ds.append(D[:e - s])
-                Es.append(E[:e - s])
-            if f0 is None:
-                f0, _ = with_base(np.zeros((0, len(x_flat))))
-        D = np.concatenate(Ds) if Ds else np.zeros((0,) + out_shape)
-        E = np.concatenate(Es) if Es else np.zeros((0,) + out_shape)
+                    d, h, hc = (_repeat_last(a, pad) for a in (d, h, hc))
+                with self._mode(backend, device):  # JAX's x64 and device settings are per thread
+                    f0, D, E = self._chunk(method, functools.partial(with_base, d), len(h), h, out_shape, hc)
+                return f0, D[:e - s], E[:e - s]
+
+            # the first chunk compiles; the others run on `threads` threads (the compiled
+            # evaluation releases the GIL)
+            done = [run(c) for c in chunks[:1]]
+            with ThreadPoolExecutor(self.threads) as pool:
+                done += list(pool.map(run, chunks[1:]))
+            f0 = done[0][0] if done else with_base(unit[:0], [], [])[0]
+        D = np.concatenate([r[1] for r in done]) if done else np.zeros((0,) + out_shape)
+        E = np.concatenate([r[2] for r in done]) if done else np.zeros((0,) + out_shape)
         scale = norms.reshape((-1,) + (1,) * len(out_shape))
         return f0, D * scale, E * scale
 
-    def _chunk(self, method, with_base, x, d, h, out_shape, h_central=None):
-        m = len(d)
+    def _chunk(self, method, with_base, m, h, out_shape, h_central=None):
         nd = len(out_shape)
         hh = h.reshape((m,) + (1,) * nd)
         if method == "complex":
-            f0, val = with_base(x[None, :] + 1j * h[:, None] * d)
+            f0, val = with_base(1j * h, np.arange(m))
             D = val.imag / hh
             E = 8 * EPS * (np.abs(D) + np.abs(D).max(axis=tuple(range(1, D.ndim)), keepdims=True))
             return f0, D, E
         if method in ("forward", "central"):
             # x - h and x - 2h serve the kink check of the forward method too
-            f0, vals = self._eval_steps(with_base, x, d, np.stack([h, 2 * h]), (1, -1))
+            f0, vals = self._eval_steps(with_base, np.stack([h, 2 * h]), (1, -1))
             kink = _kink_term(f0, vals[0], hh, vals[1], 2 * hh)
             rounding = 2 * EPS * (np.abs(f0) + np.abs(vals[0, 0])) / hh
             if method == "forward":
@@ -292,7 +349,7 @@ class FDOracle(Oracle):
         hc = h_central.reshape((m,) + (1,) * nd)
         for attempt in range(8):
             steps = np.stack([h / RIDDERS_SHRINK ** i for i in range(RIDDERS_LEVELS)] + [h_central, 2 * h_central])
-            f0, allv = self._eval_steps(with_base, x, d, steps, (1, -1))
+            f0, allv = self._eval_steps(with_base, steps, (1, -1))
             vals, cv = allv[:RIDDERS_LEVELS], allv[RIDDERS_LEVELS:]
             bad = ~np.isfinite(vals).reshape(RIDDERS_LEVELS, 2, m, -1).all(axis=(0, 1, 3))
             if bad.any() and attempt < 5:
@@ -347,12 +404,11 @@ class FDOracle(Oracle):
         return best, err + 4 * EPS * np.abs(best)
 
     @staticmethod
-    def _eval_steps(with_base, x, d, steps, sides):
+    def _eval_steps(with_base, steps, sides):
         """f(x), and f at x + side * step * d for every step row (S, m) and side: (S, sides, m, *out)."""
         S, m = steps.shape
-        pts = np.concatenate([x[None, :] + (side * steps[s])[:, None] * d
-                              for s in range(S) for side in sides])
-        f0, out = with_base(pts)
+        t = np.concatenate([side * steps[s] for s in range(S) for side in sides])
+        f0, out = with_base(t, np.tile(np.arange(m), S * len(sides)))
         return f0, out.reshape((S, len(sides), m) + out.shape[1:])
 
     # ------------------------------------------------------------------------ interface
@@ -364,7 +420,7 @@ class FDOracle(Oracle):
 
     def _jacobian(self, problem, device, method):
         n = problem.size()
-        f0, D, E = self.directional(problem, np.eye(n), device, method)
+        f0, D, E = self.directional(problem, Coordinates(n), device, method)
         if method == "complex":
             self._check_analytic(problem, device, D, E)
         out_nd = D.ndim - 1
@@ -470,13 +526,82 @@ class FDOracle(Oracle):
 
     def _check_analytic(self, problem, device, D, E, dirs=None):
         """The complex step is only valid for complex-analytic forms: cross-check with central."""
-        dirs = np.eye(problem.size()) if dirs is None else dirs
+        dirs = Coordinates(problem.size()) if dirs is None else dirs
         _, C, CE = self.directional(problem, dirs, device, "central")
         scale = max(float(np.max(np.abs(C))) if C.size else 0.0, 1e-300)
         if np.any(~np.isfinite(D)) or np.any(np.abs(D - C) > 100 * CE + 1e-6 * scale):
             raise OracleError(f"complex step unavailable for {problem.fn!r}: its "
                               f"{self.backend(problem.fn)} form is not complex-analytic (it disagrees "
                               "with central differences, e.g. abs/max/where on the real part)")
+
+
+def _cpus() -> int:
+    """CPUs this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+class Coordinates:
+    """The coordinate directions e_i, i in `idx` (rows of the n x n identity), never formed."""
+
+    def __init__(self, n: int, idx=None):
+        self.n = int(n)
+        self.idx = np.arange(self.n) if idx is None else np.asarray(idx, dtype=np.int64)
+
+    @property
+    def shape(self):
+        return (len(self.idx), self.n)
+
+    def __len__(self):
+        return len(self.idx)
+
+    def __getitem__(self, rows):
+        return Coordinates(self.n, self.idx[rows])
+
+
+class Points:
+    """B points x + t_j d_(k_j), described rather than formed: d_k is row k of `rows` (m, n), or
+    the coordinate direction e_k when `rows` is None (then `arg`, if given, is the position in
+    wrt of the one argument all the k lie in)."""
+
+    def __init__(self, x, t, k, rows=None, arg=None):
+        self.x, self.t, self.k, self.rows, self.arg = x, t, k, rows, arg
+
+    @property
+    def shape(self):
+        return (len(self.t), len(self.x))
+
+    def dense(self):
+        """The points as a (B, n) array."""
+        if self.rows is not None:
+            return self.x[None, :] + self.t[:, None] * self.rows[self.k]
+        pts = np.repeat(self.x[None, :], len(self.t), axis=0)
+        if self.x.size:
+            pts[np.arange(len(self.t)), self.k] += self.t
+        return pts
+
+
+def _split(points, shapes):
+    """(..., n) points -> one (..., *shape) block per wrt argument (NumPy or JAX arrays)."""
+    out, start = [], 0
+    for s in shapes:
+        n = int(np.prod(s))
+        out.append(points[..., start:start + n].reshape(points.shape[:-1] + tuple(s)))
+        start += n
+    return out
+
+
+def _support_max(dirs, v):
+    """Per direction, the largest of v (>= 0) over the coordinates the direction moves."""
+    if isinstance(dirs, Coordinates):
+        return v[dirs.idx]
+    return np.where(dirs != 0, v[None, :], 0).max(axis=1, initial=0.0)
+
+
+def _repeat_last(a, pad):
+    """`a` with its last row repeated `pad` times (arrays or Coordinates)."""
+    if isinstance(a, Coordinates):
+        return Coordinates(a.n, _repeat_last(a.idx, pad))
+    return np.concatenate([a, np.repeat(a[-1:], pad, 0)])
 
 
 def _kink_term(f0, near, h_near, far, h_far):
