@@ -111,8 +111,8 @@ class Op:
     # bind(module) -> (forward, vjp) built from another implementation's public functions of the
     # same names (pytest --impl, grading); None for document-specific as-written forms.
     bind: Callable | None = None
-    # kink_distance(**inputs) -> distance from the nearest kink that is not a fixed point of one
-    # argument (e.g. yhat = y for MAE); sampling redraws until it exceeds the margin.
+    # kink_distance(**inputs, **params) -> distance from the nearest kink that is not a fixed point of
+    # one argument (e.g. yhat = y for MAE); sampling redraws until it exceeds the margin.
     kink_distance: Callable | None = None
 
     def for_impl(self, module):
@@ -130,7 +130,7 @@ class Op:
         """Inputs from the domain, at least `margin` away from every declared kink."""
         for _ in range(tries):
             inputs = sample_inputs(self.args, rng, dtype, self.dims, margin)
-            if self.kink_distance is None or self.kink_distance(**inputs) > margin:
+            if self.kink_distance is None or self.kink_distance(**inputs, **self.params) > margin:
                 return inputs
         raise ValueError(f"{self.name}: no sample at least {margin} away from the kinks in {tries} tries")
 
