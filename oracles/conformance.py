@@ -14,7 +14,8 @@ small enough. An erratum's as-written op is expected to fail ("expected-fail"); 
 is an "unexpected-pass". Entries without an op get one "catalog" row: the entry evaluates and
 every erratum's corrected form holds.
 
-This module (and oracles.cli) is the only part of the package that imports mlp_ref.
+This module, oracles.cli and oracles.series (the harness, not oracle forms) are the only parts of
+the package that import mlp_ref.
 """
 from __future__ import annotations
 
@@ -208,8 +209,9 @@ def _finite(x):
     return float(x) if x is not None and math.isfinite(x) else None
 
 
-def run_check(check: Check, impl=None, seed: int = 0, pool: OraclePool | None = None) -> dict:
-    """Run one check and return its result row."""
+def run_check(check: Check, impl=None, seed: int = 0, pool: OraclePool | None = None, record=None) -> dict:
+    """Run one check and return its result row. `record`: the entry's own evaluation
+    (Entry.evaluate()) where the caller already has it, for a catalog check."""
     pool = pool or OraclePool()
     module = load_impl(impl)
     s = check.subject
@@ -222,7 +224,7 @@ def run_check(check: Check, impl=None, seed: int = 0, pool: OraclePool | None = 
     t0 = time.perf_counter()
     try:
         if s.op is None:
-            _catalog_check(row, s, module)
+            _catalog_check(row, s, module, record)
         else:
             _op_check(row, check, module, seed, pool)
     finally:
@@ -241,13 +243,13 @@ def _precision_note(check):
     return "float64"
 
 
-def _catalog_check(row, s, module):
+def _catalog_check(row, s, module, record=None):
     row["tolerance"] = {"rtol": None, "atol": None, "reason": "catalog tolerances (registry.CATALOG_RTOL/ATOL)"}
     if not is_reference(module):
         row["reason"] = "catalog entries evaluate mlp_ref itself; not applicable to another implementation"
         return
     try:
-        rec = s.entry.evaluate()
+        rec = record if record is not None else s.entry.evaluate()
     except Exception as exc:  # the entry's computation itself broke
         _finish(row, False, f"the entry raised {type(exc).__name__}: {exc}", s)
         return
@@ -444,14 +446,17 @@ def reproduce_command(check: Check, module=None) -> str:
 
 # ------------------------------------------------------------------------------- the whole run
 def run_checks(oracles=None, devices=None, dtypes=None, impl=None, progress=None, seed=0, *,
-               only=None, fd_method="richardson", accuracy=True) -> dict:
-    """Run every planned check; returns {"environment": {...}, "results": [row, ...]}."""
+               only=None, fd_method="richardson", accuracy=True, records=None) -> dict:
+    """Run every planned check; returns {"environment": {...}, "results": [row, ...]}.
+    `records`: {entry id: Entry.evaluate() record} already computed (the report's catalog);
+    catalog checks reuse them instead of evaluating the entries again."""
     module = load_impl(impl)
     checks = plan(oracles, devices, dtypes, only)
     pool = OraclePool(fd_method)
     results = []
     for i, c in enumerate(checks):
-        results.append(run_check(c, module, seed, pool))
+        rec = (records or {}).get(c.subject.entry.id) if c.subject.op is None else None
+        results.append(run_check(c, module, seed, pool, record=rec))
         if progress:
             progress(i + 1, len(checks), c.id)
     env = environment(oracles, devices, dtypes, module, seed, pool)

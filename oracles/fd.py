@@ -36,6 +36,7 @@ RIDDERS_SHRINK = 1.4
 RIDDERS_SAFE = 2.0
 VMAP_ELEMS = 1 << 18  # up to this many point elements a chunk is evaluated as one vmapped batch
 _JIT_CACHE: dict = {}  # (fn, params, wrt, fixed args) -> jitted batched evaluation
+_SHAPE_CACHE: dict = {}  # (fn, params, wrt, input shapes and dtypes) -> output shape of a JAX form
 
 
 def natural_step(method: str) -> float:
@@ -121,8 +122,13 @@ class FDOracle(Oracle):
             jdev = dev.jax_device(device)
             fixed = {k: jax.device_put(jnp.asarray(v), jdev) for k, v in fixed_np.items()}
             vf = self._jitted(problem, tuple(sorted(fixed)))
-            out_shape = jax.eval_shape(lambda *w: form(**fixed, **dict(zip(wrt, w)), **params),
-                                       *[jax.ShapeDtypeStruct(np.shape(x[a]), np.float64) for a in wrt]).shape
+            key = (problem.fn, params_key(params), wrt, shapes,
+                   tuple((k, v.shape, v.dtype.str) for k, v in sorted(fixed_np.items())))
+            if key not in _SHAPE_CACHE:  # the same for every dtype and method: traced once
+                _SHAPE_CACHE[key] = jax.eval_shape(
+                    lambda *w: form(**fixed, **dict(zip(wrt, w)), **params),
+                    *[jax.ShapeDtypeStruct(np.shape(x[a]), np.float64) for a in wrt]).shape
+            out_shape = _SHAPE_CACHE[key]
 
             def batch(points):
                 rows = None if points.rows is None else jax.device_put(points.rows, jdev)

@@ -142,11 +142,32 @@ class JaxOracle(Oracle):
         return cache[key]
 
     def jacobian(self, problem, device="cpu", dtype="float64"):
+        """Full Jacobian by jax.jacfwd, jitted (one compile per fn, params and shapes)."""
         import jax
 
         self._check_device(device)
         dtype = check_dtype(dtype)
         with jax_mode(dtype, device):
-            f, primals, _ = self._setup(problem, device, dtype)
-            jac = jax.jacfwd(f, argnums=tuple(range(len(primals))))(*primals)
+            f, primals, fixed = self._setup(problem, device, dtype)
+            try:
+                jac = self._jacfwd(problem, tuple(sorted(fixed)))(primals, fixed)
+            except Exception:  # a form jit cannot trace (Python control flow on values): eager
+                jac = jax.jacfwd(f, argnums=tuple(range(len(primals))))(*primals)
             return Estimate({a: np.asarray(j) for a, j in zip(problem.wrt, jac)}, method="jax.jacfwd")
+
+    def _jacfwd(self, problem, fixed_keys):
+        import jax
+
+        key = (problem.fn, params_key(problem.params), problem.wrt, fixed_keys)
+        cache = self.__dict__.setdefault("_jac_cache", {})
+        if key not in cache:
+            form, wrt, params = self._form(problem.fn), problem.wrt, dict(problem.params)
+
+            def jac(prims, fixed):
+                def f(*w):
+                    return form(**fixed, **dict(zip(wrt, w)), **params)
+
+                return jax.jacfwd(f, argnums=tuple(range(len(prims))))(*prims)
+
+            cache[key] = jax.jit(jac)
+        return cache[key]

@@ -11,8 +11,9 @@ import traceback
 SCHEMA = 1
 
 
-def _catalog(progress=None) -> tuple[list[dict], dict]:
-    """Every catalog record plus corrected_statement; an entry that raises becomes an error record."""
+def _catalog(progress=None, evaluated=None) -> tuple[list[dict], dict]:
+    """Every catalog record plus corrected_statement; an entry that raises becomes an error record.
+    `evaluated` (a dict) receives each entry's full evaluation, for the checks to reuse."""
     from mlp_ref import catalog
     from mlp_ref.registry import SOURCES
 
@@ -20,7 +21,10 @@ def _catalog(progress=None) -> tuple[list[dict], dict]:
     records = []
     for i, e in enumerate(entries):
         try:
-            rec = catalog.evaluate([e])[0]
+            full = e.evaluate()
+            rec = {k: full[k] for k in catalog.FIELDS}  # what catalog.evaluate([e]) returns
+            if evaluated is not None:
+                evaluated[e.id] = full
         except Exception as exc:  # noqa: BLE001 - one broken entry must not hide the others
             rec = {"id": e.id, "source": e.source, "location": e.location, "statement": e.statement,
                    "kind": e.kind, "documented": dict(e.documented), "computed": {}, "verdict": "error",
@@ -34,7 +38,7 @@ def _catalog(progress=None) -> tuple[list[dict], dict]:
     return records, dict(SOURCES)
 
 
-def _checks(oracles, devices, dtypes, seed, progress=None) -> dict:
+def _checks(oracles, devices, dtypes, seed, progress=None, records=None) -> dict:
     """run_checks' {"environment", "results"}, or a note saying why the checks could not run."""
     try:
         conformance = importlib.import_module("oracles.conformance")
@@ -43,7 +47,7 @@ def _checks(oracles, devices, dtypes, seed, progress=None) -> dict:
                 "checks_unavailable": f"oracles.conformance is not importable ({exc})"}
     try:
         out = conformance.run_checks(oracles=oracles, devices=devices, dtypes=dtypes, progress=progress,
-                                     seed=seed)
+                                     seed=seed, records=records)
     except Exception as exc:  # noqa: BLE001 - reported in the page and by the exit status
         return {"environment": {}, "results": [],
                 "checks_error": f"run_checks raised {type(exc).__name__}: {exc}",
@@ -81,9 +85,10 @@ def collect(oracles=None, devices=None, dtypes=None, seed: int = 0, progress=Non
     """Everything the report renders. `progress` is a reports.progress.Progress (or None)."""
     t0 = time.perf_counter()
     phase = (lambda name: progress.phase(name)) if progress else (lambda name: None)
-    catalog, sources = _catalog(phase("catalog"))
+    evaluated = {}
+    catalog, sources = _catalog(phase("catalog"), evaluated)
     t1 = time.perf_counter()
-    checks = _checks(oracles, devices, dtypes, seed, phase("checks"))
+    checks = _checks(oracles, devices, dtypes, seed, phase("checks"), evaluated)
     t2 = time.perf_counter()
     try:
         from oracles import series as series_mod
