@@ -6,7 +6,7 @@ each formula, worked example and claim to its place in its document with a compu
 from .activations import (elu, elu_grad, leaky_relu, leaky_relu_grad, log_sigmoid, log_softmax,
                           log_softmax_vjp, relu, relu_grad, sigmoid, sigmoid_grad, softmax,
                           softmax_jacobian, softmax_vjp, swish, swish_grad, tanh, tanh_grad)
-from .gradient import gradient_descent_step, numerical_gradient
+from .gradient import gradient_descent_step, numerical_gradient, numerical_jacobian
 from .layers import (linear, linear_backward, linear_jacobian_W, make_mlp_op, mlp_backward, mlp_forward,
                      mlp_loss, mlp_loss_backward)
 from .losses import (binary_cross_entropy, binary_cross_entropy_grad, binary_cross_entropy_with_logits,

@@ -40,6 +40,41 @@ def numerical_gradient(f, w, eps: float = 1e-6, method: str = "forward"):
     return grad
 
 
+def numerical_jacobian(f, x, eps: float = 1e-6, method: str = "central"):
+    """J[i..., j...] = d f_i / d x_j by finite differences, shape f(x).shape + x.shape (numerator layout).
+
+    `f` maps an array shaped like `x` to an array of one fixed shape; one or two evaluations per
+    coordinate of `x`, as `numerical_gradient` (which is the case of a scalar f).
+    """
+    if not callable(f):
+        raise ValueError(f"f: expected a callable returning an array, got {type(f).__name__}")
+    x = as_float("x", x)
+    eps = check_positive("eps", eps)
+    if method not in METHODS:
+        raise ValueError(f"method: expected one of {METHODS}, got {method!r}")
+
+    def value(v, shape=None):
+        out = np.asarray(f(v), dtype=np.float64)
+        if shape is not None and out.shape != shape:
+            raise ValueError(f"f: expected outputs of one shape {shape}, got {out.shape}")
+        if not np.all(np.isfinite(out)):
+            raise ValueError("f: expected finite values, got NaN or infinity")
+        return out
+
+    base = value(x.copy())
+    J = np.zeros(base.shape + x.shape)
+    for idx in np.ndindex(x.shape):
+        up = x.copy()
+        up[idx] += eps
+        if method == "forward":
+            J[(Ellipsis,) + idx] = (value(up, base.shape) - base) / eps
+        else:
+            down = x.copy()
+            down[idx] -= eps
+            J[(Ellipsis,) + idx] = (value(up, base.shape) - value(down, base.shape)) / (2 * eps)
+    return J
+
+
 def gradient_descent_step(W, grad, lr: float):
     """W_new = W_old - lr * grad  (001 tau, 002 (11.13) eta, 003 gradient step, 004 SGD update).
 

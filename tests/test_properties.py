@@ -115,6 +115,16 @@ def test_softmax_cross_entropy_is_minus_log_softmax_at_the_label(o, data, impl):
     np.testing.assert_allclose(impl.softmax_cross_entropy(o, y), want, rtol=1e-12, atol=1e-12)
 
 
+@given(x=bounded((3,), -2, 2))
+def test_numerical_jacobian_of_an_affine_map_is_its_matrix(x, impl):
+    W, b = np.arange(6.0).reshape(2, 3) - 2.5, np.array([0.5, -1.0])
+    for method in ("forward", "central"):
+        J = impl.numerical_jacobian(lambda v: impl.linear(W, v, b), x, eps=1e-6, method=method)
+        np.testing.assert_allclose(J, W, rtol=1e-6, atol=1e-6)
+    J = impl.numerical_jacobian(impl.tanh, x)  # elementwise: diagonal, shape f(x).shape + x.shape
+    np.testing.assert_allclose(J, np.diag(impl.tanh_grad(x)), rtol=1e-6, atol=1e-9)
+
+
 @given(z=bounded((2, 3), -2, 2))
 def test_numerical_gradient_agrees_with_the_hand_derivative(z, impl):
     f = lambda v: float(np.sum(impl.tanh(v)))  # noqa: E731

@@ -24,7 +24,7 @@ import numpy as np
 from .. import layers, losses
 from .._validate import as_float, same_dtype
 from ..activations import softmax, tanh, tanh_grad
-from ..gradient import gradient_descent_step, numerical_gradient
+from ..gradient import gradient_descent_step, numerical_gradient, numerical_jacobian
 from ..registry import FD_TOL, Arg, Op, entry, register_op
 
 SRC = "000_1d7cd03ac9423737.txt"
@@ -275,8 +275,7 @@ def _fd(f, v, eps=FD_EPS):
 
 def _fd_jacobian(f, v):
     """J[i, ...] = d f_i / d v by central differences (numerator layout: one row per output)."""
-    n = np.asarray(f(v)).size
-    return np.stack([_fd(lambda u, i=i: np.asarray(f(u)).ravel()[i], v) for i in range(n)])
+    return numerical_jacobian(lambda u: np.ravel(f(u)), v, eps=FD_EPS)
 
 
 def _three_layer(seed=0, dims=(3, 4, 5, 2)):

@@ -19,7 +19,7 @@ import numpy as np
 from .. import activations as act
 from .. import layers, losses
 from .._validate import as_float, check_reduction, reduce, reduce_grad, same_dtype, same_shape
-from ..gradient import gradient_descent_step, numerical_gradient
+from ..gradient import gradient_descent_step, numerical_gradient, numerical_jacobian
 from ..registry import FD_TOL, Arg, Op, entry, register_op
 
 SRC = "001_feff9ffe3b35df68.txt"
@@ -30,14 +30,7 @@ FD = FD_TOL
 
 def _fd(f, x, eps=1e-6):
     """Central-difference derivative of f at x, shaped f(x).shape + x.shape (numerator layout)."""
-    x = np.asarray(x, dtype=np.float64)
-    y0 = np.asarray(f(x), dtype=np.float64)
-    J = np.zeros(y0.shape + x.shape)
-    for idx in np.ndindex(x.shape):
-        e = np.zeros_like(x)
-        e[idx] = eps
-        J[(Ellipsis,) + idx] = (np.asarray(f(x + e)) - np.asarray(f(x - e))) / (2 * eps)
-    return J
+    return numerical_jacobian(f, np.asarray(x, dtype=np.float64), eps=eps)
 
 
 def _fd_elementwise(f, z, eps=1e-6):

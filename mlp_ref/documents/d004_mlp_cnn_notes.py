@@ -12,7 +12,7 @@ import numpy as np
 from .. import activations as act
 from .. import layers
 from .._validate import as_float, same_dtype
-from ..gradient import gradient_descent_step, numerical_gradient
+from ..gradient import gradient_descent_step, numerical_gradient, numerical_jacobian
 from ..registry import Arg, Op, entry, register_op
 
 SRC = "004_e1f35d5019c4ba9b.txt"
@@ -121,8 +121,7 @@ def _fd(f, v, eps=FD_EPS):
 
 def _fd_jacobian(f, v, eps=FD_EPS):
     """J[i, j] = d f_i / d v_j by central differences (numerator layout)."""
-    n = np.asarray(f(v)).size
-    return np.stack([_fd(lambda u, i=i: np.asarray(f(u)).ravel()[i], v, eps) for i in range(n)])
+    return numerical_jacobian(lambda u: np.ravel(f(u)), v, eps=eps)
 
 
 def _layer(seed, C2=3, C1=4):
