@@ -396,18 +396,11 @@ def _ua_construction(xi):
 
 # ===================================================================== logistic regression, GD
 def _check_logistic(x, y, w, b):
+    """The logistic loss's checks (mlp_ref.losses), with b allowed to be a plain number (the slides' b = 0)."""
     x = as_float("x", x, ndim=2)
-    y = as_float("y", y, ndim=1)
-    w = as_float("w", w, ndim=1)
-    b = as_float("b", b, ndim=0)
-    if x.shape[1] != w.shape[0]:
-        raise ValueError(f"x: expected {w.shape[0]} columns to match w, got shape {x.shape}")
-    if y.shape != (x.shape[0],):
-        raise ValueError(f"y: expected {x.shape[0]} labels, one per row of x, got shape {y.shape}")
-    if not np.all(np.abs(y) == 1):
-        raise ValueError("y: expected labels in {-1, 1}")
-    same_dtype(x=x, y=y, w=w)
-    return x, y, w, b.astype(x.dtype)  # b may be a plain number, as the slides' b = 0
+    b = as_float("b", b, ndim=0).astype(x.dtype)
+    w, b, x, y = losses._check_logistic(w, b, x, y)
+    return x, y, w, b
 
 
 def logistic_gradient(x, y, w, b):
