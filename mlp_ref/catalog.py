@@ -13,7 +13,7 @@ DOCUMENT_MODULES = (
     "mlp_ref.documents.d004_mlp_cnn_notes",
 )
 FIELDS = ("id", "source", "location", "statement", "kind", "documented", "computed", "verdict",
-          "explanation")
+          "explanation", "findings", "severity", "same_fault_as")
 
 
 def entries() -> list[Entry]:

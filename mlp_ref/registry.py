@@ -150,12 +150,55 @@ def register_op(op: Op) -> Op:
 
 
 # ------------------------------------------------------------------------------------ outcomes
+STATUSES = ("ok", "mismatch", "convention", "missing")
+# The severity of a mismatch, worst first; an erratum entry takes the worst of its findings.
+SEVERITIES = ("error", "slip", "transcription")
+SEVERITY_MEANING = {
+    "error": "following the document as printed gives a wrong number, formula or conclusion",
+    "slip": "a notational typo that a reader corrects without changing any result",
+    "transcription": "most likely damage from the text extraction of this copy, not the author's",
+}
+
+
 @dataclass
 class Finding:
+    """One computed check of an entry: what it checks, the document's text, the computed value."""
+
     key: str
-    status: str  # "ok", "mismatch", "convention", "missing"
-    detail: str
-    corrected_ok: bool | None = None
+    status: str  # one of STATUSES
+    detail: str  # the evidence, one sentence
+    corrected_ok: bool | None = None  # for a mismatch: does the corrected form hold?
+    what: str = ""  # what is checked, one short sentence
+    documented: str | None = None  # the document's text for this finding, verbatim
+    doc_key: str | None = None  # the key of `documented` in the entry's documented dict
+    computed: Any = None  # the computation's value (JSON-ready)
+    as_written: Any = None  # the value of the formula as printed, where it differs (JSON-ready)
+    severity: str | None = None  # for a mismatch: one of SEVERITIES
+    reason: str = ""  # one line: why this severity
+
+    def record(self) -> dict:
+        """The JSON form of this finding."""
+        return {"key": self.key, "what": self.what or self.key, "documented": self.documented,
+                "computed": self.computed, "status": self.status, "severity": self.severity,
+                "reason": self.reason, "evidence": self.detail, "as_written": self.as_written}
+
+
+def _severity(severity, why, status):
+    """The severity kept on a finding: only a mismatch has one, and it must say why."""
+    if severity is not None:
+        if severity not in SEVERITIES:
+            raise ValueError(f"severity: expected one of {SEVERITIES}, got {severity!r}")
+        if not why or not why.strip():
+            raise ValueError("why: a severity needs a one-line reason")
+    if status != "mismatch":
+        return None, ""
+    return severity, (why or "").strip()
+
+
+def worst_severity(severities) -> str | None:
+    """The worst of `severities` (error > slip > transcription), None when there is none."""
+    present = [s for s in severities if s is not None]
+    return min(present, key=SEVERITIES.index) if present else None
 
 
 def printed_decimals(documented: str) -> int:
@@ -170,13 +213,35 @@ def parse_documented(documented: str) -> float:
     return float(documented.replace("−", "-"))
 
 
-def rounded_match(documented: str, value: float) -> tuple[bool, float]:
-    """Does `value`, rounded to the digits the document prints, equal the documented number?"""
+# A printed integer (no decimal point) is read as a value, not as a rounding to units: it matches a
+# computed value within 1% of it (so "90" matches 89.93 but "1" does not match 0.924), and a
+# printed 0 matches only a value within INTEGER_ZERO_ATOL of zero (float round-off).
+INTEGER_RTOL = 0.01
+INTEGER_ZERO_ATOL = 1e-9
+
+
+def rounded_match(documented: str, value: float, approx: float | None = None) -> tuple[bool, float]:
+    """Does `value` match the documented number at the precision the document prints?
+
+    With decimals ("0.98"), `value` rounded to that many decimals must equal it. A printed integer
+    must be within INTEGER_RTOL of `value` (INTEGER_ZERO_ATOL for 0). `approx`, for a number the
+    document marks as approximate ("≈", "about"), replaces both with a relative tolerance that the
+    entry states before measuring. Returns (match, value rounded at the printed precision).
+    """
     digits = printed_decimals(documented)
-    rounded = round(float(value), digits)  # half-to-even on the binary value, as Python rounds
+    doc = parse_documented(documented)
+    value = float(value)
+    rounded = round(value, digits)  # half-to-even on the binary value, as Python rounds
     if rounded == 0:
         rounded = 0.0
-    return math.isclose(rounded, parse_documented(documented), abs_tol=0.5 * 10 ** -(digits + 3)), rounded
+    if approx is not None:
+        if not (isinstance(approx, float) and 0 < approx < 1):
+            raise ValueError(f"approx: expected a relative tolerance in (0, 1), got {approx!r}")
+        return abs(value - doc) <= approx * abs(doc) if doc else abs(value) <= INTEGER_ZERO_ATOL, rounded
+    if digits == 0:
+        tol = INTEGER_RTOL * abs(doc) if doc else INTEGER_ZERO_ATOL
+        return abs(value - doc) <= tol, rounded
+    return math.isclose(rounded, doc, abs_tol=0.5 * 10 ** -(digits + 3)), rounded
 
 
 def _jsonable(value):
@@ -195,64 +260,95 @@ def _jsonable(value):
 
 
 class Run:
-    """Collects what an entry's computation shows; the verdict is derived from these findings."""
+    """Collects what an entry's computation shows; the verdict is derived from these findings.
+
+    Every recording method takes `severity` and `why`: how serious a mismatch of this finding is
+    (one of SEVERITIES, with a one-line reason). They are kept only when the finding is a mismatch,
+    so an entry states them before it measures.
+    """
 
     def __init__(self, documented: dict[str, str]):
         self.documented = documented
         self.computed: dict[str, Any] = {}
         self.findings: list[Finding] = []
 
+    def _doc(self, documented_key):
+        if documented_key is None:
+            return None
+        if documented_key not in self.documented:
+            raise KeyError(f"documented: the entry documents no {documented_key!r}")
+        return self.documented[documented_key]
+
+    def _add(self, key, status, detail, corrected_ok=None, *, what="", documented_key=None, computed=None,
+             as_written=None, severity=None, why=""):
+        severity, why = _severity(severity, why, status)
+        self.findings.append(Finding(key, status, detail, corrected_ok, what=what or key,
+                                     documented=self._doc(documented_key), doc_key=documented_key,
+                                     computed=computed, as_written=as_written, severity=severity, reason=why))
+
     def value(self, key: str, value) -> None:
         """Record a computed value without a documented counterpart."""
         self.computed[key] = _jsonable(value)
 
     def number(self, key: str, value, documented_key: str | None = None, *, reference=None,
-               rtol=CATALOG_RTOL, atol=CATALOG_ATOL) -> bool:
-        """Compare a computed number with the documented one under the rounding rule.
+               rtol=CATALOG_RTOL, atol=CATALOG_ATOL, approx: float | None = None, what: str = "",
+               severity: str | None = None, why: str = "") -> bool:
+        """Compare a computed number with the documented one at the printed precision.
 
         `reference`, when given, is an independent computation of the same quantity (e.g. a
         difference quotient); on a mismatch the corrected value `value` must agree with it.
+        `approx` is the relative criterion for a number the document marks as approximate.
         """
         dkey = documented_key or key
-        doc = self.documented[dkey]
-        ok, rounded = rounded_match(doc, float(value))
+        doc = self._doc(dkey)
+        ok, rounded = rounded_match(doc, float(value), approx)
         self.computed[key] = _jsonable(float(value))
-        detail = (f"{dkey}: documented {doc}, computed {float(value):.6g}"
+        rule = f" (criterion: within {approx:.0%})" if approx is not None else ""
+        detail = (f"{dkey}: documented {doc}, computed {float(value):.6g}{rule}"
                   + ("" if ok else f" (rounds to {rounded:g} at the printed precision)"))
         corrected_ok = None
         if not ok and reference is not None:
             corrected_ok = bool(np.isclose(float(value), float(reference), rtol=rtol, atol=atol))
-        self.findings.append(Finding(key, "ok" if ok else "mismatch", detail, corrected_ok))
+        self._add(key, "ok" if ok else "mismatch", detail, corrected_ok, what=what or f"the printed value of {dkey}",
+                  documented_key=dkey, computed=_jsonable(float(value)), severity=severity, why=why)
         return ok
 
     def close(self, key: str, as_written, expected, *, what: str = "", corrected=None,
-              layout: str | None = None, rtol=CATALOG_RTOL, atol=CATALOG_ATOL) -> str:
+              layout: str | None = None, rtol=CATALOG_RTOL, atol=CATALOG_ATOL,
+              documented: str | None = None, severity: str | None = None, why: str = "") -> str:
         """Compare an as-written formula's value with the computation.
 
         `as_written` may be an array or a zero-argument callable (a ValueError from it, e.g. a
         shape mismatch, counts as a mismatch). If `layout` names a layout convention and the
         as-written value equals the transpose of the expected one, the finding is a convention.
         `corrected` (array or callable) is the repaired form; it must agree for an erratum to be
-        well-founded. Returns the finding's status.
+        well-founded. `documented` names the documented key this finding checks. Returns the
+        finding's status.
         """
         what = what or key
+        if (isinstance(as_written, np.ndarray) and isinstance(expected, np.ndarray)
+                and np.shares_memory(as_written, expected)):
+            raise ValueError(f"{key}: as_written and expected are the same array; the check could not fail")
+        kw = dict(what=what, documented_key=documented, severity=severity, why=why)
         try:
             got = np.asarray(as_written() if callable(as_written) else as_written, dtype=np.float64)
         except ValueError as exc:
             got, err = None, f"as written it cannot be evaluated: {exc}"
         exp = np.asarray(expected, dtype=np.float64)
+        kw["computed"] = _summary(exp)
         if got is not None:
+            kw["as_written"] = _summary(got)
             if got.shape == exp.shape and np.allclose(got, exp, rtol=rtol, atol=atol):
                 self.computed[key] = _summary(got)
-                self.findings.append(Finding(key, "ok", f"{what}: agrees with the computation "
-                                                   f"(max abs diff {_maxdiff(got, exp):.2g})"))
+                self._add(key, "ok", f"{what}: agrees with the computation (max abs diff {_maxdiff(got, exp):.2g})",
+                          **kw)
                 return "ok"
             if (layout and got.ndim == 2 and got.T.shape == exp.shape
                     and np.allclose(got.T, exp, rtol=rtol, atol=atol)):
                 self.computed[key] = _summary(got)
-                self.findings.append(Finding(key, "convention",
-                    f"{what}: as written it yields shape {got.shape}, the transpose of the "
-                    f"{exp.shape} gradient the computation gives ({layout})"))
+                self._add(key, "convention",
+                          f"{what}: as written it yields shape {got.shape}, the transpose of the "
+                          f"{exp.shape} gradient the computation gives ({layout})", **kw)
                 return "convention"
             err = (f"as written it gives shape {got.shape}" if got.shape != exp.shape else
                    f"as written it differs from the computation by up to {_maxdiff(got, exp):.3g}")
@@ -264,22 +360,26 @@ class Run:
             self.computed[key + " (corrected)"] = _summary(fixed)
             err += "; the corrected form " + ("agrees" if corrected_ok else "ALSO DISAGREES")
         self.computed[key + " (computed)"] = _summary(exp)
-        self.findings.append(Finding(key, "mismatch", f"{what}: {err}", corrected_ok))
+        self._add(key, "mismatch", f"{what}: {err}", corrected_ok, **kw)
         return "mismatch"
 
-    def claim(self, key: str, ok: bool, detail: str, corrected_ok: bool | None = None) -> bool:
+    def claim(self, key: str, ok: bool, detail: str, corrected_ok: bool | None = None, *, what: str = "",
+              documented: str | None = None, severity: str | None = None, why: str = "") -> bool:
         """Record a computed yes/no check of a claim."""
-        self.findings.append(Finding(key, "ok" if ok else "mismatch", detail, corrected_ok))
+        self._add(key, "ok" if ok else "mismatch", detail, corrected_ok, what=what, documented_key=documented,
+                  computed=bool(ok), severity=severity, why=why)
         self.computed[key] = bool(ok)
         return bool(ok)
 
-    def convention(self, key: str, differs: bool, detail: str) -> None:
+    def convention(self, key: str, differs: bool, detail: str, *, what: str = "",
+                   documented: str | None = None) -> None:
         """Record a convention finding when the computation shows conventions really differ."""
-        self.findings.append(Finding(key, "convention" if differs else "ok", detail))
+        self._add(key, "convention" if differs else "ok", detail, what=what, documented_key=documented,
+                  computed=bool(differs))
 
-    def missing(self, key: str, what: str) -> None:
+    def missing(self, key: str, what: str, *, documented: str | None = None) -> None:
         """Record that the source is cut off so that `key` cannot be reproduced."""
-        self.findings.append(Finding(key, "missing", what))
+        self._add(key, "missing", what, what=f"{key} (not reproducible from the text)", documented_key=documented)
         self.computed[key] = None
 
 
@@ -311,7 +411,13 @@ def derive_verdict(findings: list[Finding]) -> str:
 # --------------------------------------------------------------------------------------- entries
 @dataclass
 class Entry:
-    """One formula, worked example or claim of a lecture document, tied to its location."""
+    """One formula, worked example or claim of a lecture document, tied to its location.
+
+    `reading` states how the entry reads the statement (the document's own layout, index base,
+    a transcript's spoken context, the criterion for "≈" or "rule of thumb"), written before the
+    measurement. `same_fault_as` names the entry of the same document that owns a fault this entry
+    repeats (the same slip, the same kink or index convention): the fault is counted once, there.
+    """
 
     id: str
     source: str
@@ -324,10 +430,15 @@ class Entry:
     corrected: Op | None = None  # the corrected form, for errata
     corrected_statement: str = ""
     tolerance: dict | None = None  # {"rtol":..., "atol":..., "reason":...} override for oracle checks
+    reading: str = ""
+    same_fault_as: str | None = None
 
-    def evaluate(self) -> dict:
-        """Run the entry and return its catalog record with a computed verdict."""
-        r = Run(self.documented)
+    def evaluate(self, documented: dict | None = None) -> dict:
+        """Run the entry and return its catalog record with a computed verdict.
+
+        `documented` replaces the entry's documented values (the mutation tests perturb them).
+        """
+        r = Run(dict(self.documented if documented is None else documented))
         self.run(r)
         verdict = derive_verdict(r.findings)
         notable = [f for f in r.findings if f.status != "ok"]
@@ -338,16 +449,24 @@ class Entry:
             explanation = "; ".join(f.detail for f in notable)
             if verdict == "erratum" and self.corrected_statement:
                 explanation += f". Corrected: {self.corrected_statement}"
+        if self.reading:
+            explanation = f"Reading: {self.reading}. {explanation}"
+        if self.same_fault_as and verdict != "holds":
+            explanation += f". The same fault as {self.same_fault_as}, counted there"
+        severity = worst_severity(f.severity for f in notable) if verdict == "erratum" else None
         return {
             "id": self.id,
             "source": self.source,
             "location": self.location,
             "statement": self.statement,
             "kind": self.kind,
-            "documented": dict(self.documented),
+            "documented": dict(r.documented),
             "computed": r.computed,
             "verdict": verdict,
             "explanation": explanation,
+            "findings": [f.record() for f in r.findings],
+            "severity": severity,
+            "same_fault_as": self.same_fault_as if verdict != "holds" else None,
             "_findings": r.findings,
         }
 
@@ -357,14 +476,26 @@ ENTRIES: list[Entry] = []
 
 def entry(*, id: str, source: str, location: str, statement: str, kind: str,
           documented: dict | None = None, op: Op | None = None, corrected: Op | None = None,
-          corrected_statement: str = "", tolerance: dict | None = None):
-    """Decorator: register the decorated `run(r: Run)` function as a catalog entry."""
+          corrected_statement: str = "", tolerance: dict | None = None, reading: str = "",
+          same_fault_as: str | None = None):
+    """Decorator: register the decorated `run(r: Run)` function as a catalog entry.
+
+    `reading` and `same_fault_as` are described on `Entry`; `same_fault_as` must name an entry of
+    the same source registered earlier.
+    """
     if source not in SOURCES:
         raise ValueError(f"source: expected one of {sorted(SOURCES)}, got {source!r}")
     if kind not in KINDS:
         raise ValueError(f"kind: expected one of {KINDS}, got {kind!r}")
     if tolerance is not None and not tolerance.get("reason"):
         raise ValueError(f"{id}: a tolerance override needs a reason")
+    if same_fault_as is not None:
+        owner = next((e for e in ENTRIES if e.id == same_fault_as), None)
+        if owner is None or owner.source != source:
+            raise ValueError(f"{id}: same_fault_as must name an earlier entry of {source}, got {same_fault_as!r}")
+        if owner.same_fault_as is not None:
+            raise ValueError(f"{id}: same_fault_as must name the owner {owner.same_fault_as!r}, "
+                             f"not {same_fault_as!r}, which points to it")
 
     def deco(run):
         if any(e.id == id for e in ENTRIES):
@@ -372,7 +503,7 @@ def entry(*, id: str, source: str, location: str, statement: str, kind: str,
         ENTRIES.append(Entry(id=id, source=source, location=location, statement=statement,
                              kind=kind, run=run, documented=dict(documented or {}), op=op,
                              corrected=corrected, corrected_statement=corrected_statement,
-                             tolerance=tolerance))
+                             tolerance=tolerance, reading=reading, same_fault_as=same_fault_as))
         return run
 
     return deco

@@ -10,11 +10,12 @@ import json
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from expected_verdicts import CONVENTIONS, EXPECTED, INPUTS, MISMATCHED_NUMBERS, OTHER_READINGS
 from mlp_ref import catalog
-from mlp_ref.registry import KINDS, SOURCES, VERDICTS, printed_decimals
+from mlp_ref.registry import KINDS, SEVERITIES, SOURCES, STATUSES, VERDICTS, parse_documented, printed_decimals
 
 ENTRIES = catalog.entries()
 RECORDS = {e.id: e.evaluate() for e in ENTRIES}
@@ -137,6 +138,90 @@ def test_conventions_name_the_convention(entry):
     named = CONVENTIONS[entry.id]
     assert all(named in f.detail for f in findings if f.status == "convention"), named
     assert named in RECORDS[entry.id]["explanation"]
+
+
+# ------------------------------------------------------------------ findings, severity, one fault once
+@pytest.mark.parametrize("entry", ENTRIES, ids=IDS)
+def test_findings_are_records(entry):
+    rec = RECORDS[entry.id]
+    assert rec["findings"], "an entry records at least one finding"
+    for f in rec["findings"]:
+        assert set(f) >= {"key", "what", "documented", "computed", "status", "severity"}, f
+        assert f["status"] in STATUSES and f["what"].strip()
+        assert f["documented"] is None or f["documented"] in entry.documented.values()
+        json.dumps(f)  # JSON-ready
+        if f["status"] == "mismatch":
+            assert f["severity"] in SEVERITIES and f["reason"].strip(), \
+                f"a mismatch states its severity and a one-line reason: {f['evidence']}"
+        else:
+            assert f["severity"] is None
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=IDS)
+def test_severity_is_the_worst_finding(entry):
+    rec = RECORDS[entry.id]
+    if rec["verdict"] != "erratum":
+        assert rec["severity"] is None
+        return
+    worst = min((f["severity"] for f in rec["findings"] if f["status"] == "mismatch"), key=SEVERITIES.index)
+    assert rec["severity"] == worst
+
+
+@pytest.mark.parametrize("entry", [e for e in ENTRIES if e.same_fault_as], ids=lambda e: e.id)
+def test_a_shared_fault_points_to_its_owner(entry):
+    owner = RECORDS[entry.same_fault_as]
+    assert owner["same_fault_as"] is None and owner["verdict"] != "holds", owner["id"]
+    rec = RECORDS[entry.id]
+    assert rec["verdict"] in ("erratum", "convention", "holds")
+    assert rec["same_fault_as"] == (entry.same_fault_as if rec["verdict"] != "holds" else None)
+
+
+def _is_perturbable(entry, key):
+    return _is_number(entry.documented[key]) and (entry.id, key) not in INPUTS | MISMATCHED_NUMBERS
+
+
+def perturbed(text: str, how: str) -> str:
+    """A documented number moved far outside its printed precision: scaled by 1.5 or sign-flipped."""
+    digits, v = printed_decimals(text), parse_documented(text)
+    unit = 10.0 ** -digits
+    if how == "scale":
+        new = v * 1.5 if abs(v * 0.5) >= 2 * unit else v + 5 * unit
+    else:
+        new = -v if v else -5 * unit
+    return f"{new:.{digits}f}"
+
+
+MUTABLE = [e for e in ENTRIES if any(_is_perturbable(e, k) for k in e.documented)]
+
+
+@pytest.mark.parametrize("how", ["scale", "sign"])
+@pytest.mark.parametrize("entry", MUTABLE, ids=lambda e: e.id)
+def test_a_perturbed_documented_number_turns_its_finding_red(entry, how):
+    keys = [k for k in entry.documented if _is_perturbable(entry, k)]
+    mutated = {k: perturbed(t, how) if k in keys else t for k, t in entry.documented.items()}
+    assert all(mutated[k] != entry.documented[k] for k in keys)
+    rec = entry.evaluate(documented=mutated)
+    for k in keys:
+        hits = [f for f in rec["_findings"] if f.doc_key == k]
+        assert hits, f"documented {k} = {entry.documented[k]} is checked by no finding"
+        assert all(f.status == "mismatch" for f in hits), \
+            f"{k}: printed {entry.documented[k]!r} perturbed to {mutated[k]!r}, yet " + \
+            "; ".join(f.detail for f in hits if f.status != "mismatch")
+
+
+def test_perturbation_moves_every_kind_of_number():
+    assert perturbed("0.00", "scale") == "0.05" and perturbed("0.00", "sign") == "-0.05"
+    assert perturbed("0.01", "scale") == "0.06" and perturbed("-4", "sign") == "4"
+    assert perturbed("90", "scale") == "135" and perturbed("0.98", "scale") == "1.47"
+
+
+def test_close_refuses_to_compare_a_value_with_itself():
+    from mlp_ref.registry import Run
+    a = np.arange(3.0)
+    with pytest.raises(ValueError, match="could not fail"):
+        Run({}).close("self", a, a)
+    with pytest.raises(ValueError, match="could not fail"):
+        Run({}).close("view", a[:], a)
 
 
 def test_ids_are_unique_and_readable():

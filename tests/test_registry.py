@@ -9,10 +9,29 @@ from mlp_ref.registry import Finding, Run, derive_verdict, printed_decimals, rou
 
 @pytest.mark.parametrize("doc,value,ok", [
     ("0.98", 0.98201, True), ("0.02", 0.01799, True), ("0.00", 6.1e-6, True), ("4.02", 0.0181, False),
-    ("90", 89.937, True), ("16", 16.0, True), ("-4", -4.0, True), ("1", 0.894, True), ("-2", -2.5006, False),
+    ("90", 89.937, True), ("16", 16.0, True), ("-4", -4.0, True), ("-2", -2.5006, False),
+    # a printed integer is a value, not a rounding to units: within 1% of it, and 0 only for ~0
+    ("0", -0.38, False), ("0", 0.4, False), ("0", 1e-17, True), ("0", -1e-8, False), ("1", 0.924, False),
+    ("1", 0.894, False), ("2", 2.164, False), ("1", 0.995, True), ("100", 99.0, True), ("100", 98.9, False),
+    # with decimals the printed precision decides
+    ("0.0", -0.04, True), ("0.0", -0.06, False), ("2.2", 2.164, True), ("8.00", 8.004999, True),
+    ("8.00", 8.0051, False), ("−0.38", -0.38, True),
 ])
 def test_rounded_match(doc, value, ok):
     assert rounded_match(doc, value)[0] is ok
+
+
+@pytest.mark.parametrize("doc,value,approx,ok", [
+    ("80", 78.0, 0.05, True), ("80", 75.0, 0.05, False), ("0", 0.0, 0.1, True), ("2", 2.164, 0.1, True),
+])
+def test_rounded_match_with_a_stated_approximation(doc, value, approx, ok):
+    assert rounded_match(doc, value, approx)[0] is ok
+
+
+@pytest.mark.parametrize("approx", [0.0, 1.0, -0.1, 5, "5%"])
+def test_rounded_match_rejects_a_bad_approximation(approx):
+    with pytest.raises(ValueError, match="approx"):
+        rounded_match("80", 80.0, approx)
 
 
 def test_printed_decimals_rejects_non_numbers():
