@@ -258,3 +258,21 @@ CONVENTIONS = {
     "mlpcnn-fc-backward-b": "numerator layout",
     "mlpcnn-relu-layer": "1{h >= 0}",
 }
+
+# the severity each erratum derives from its findings (error > slip > transcription), one line per erratum
+SEVERITY = {
+    # ---- 000 FAU
+    # ---- 001 TUM
+    # ---- 002 COS 324
+    # ---- 003 EE-559
+    # ---- 004 MLP/CNN notes
+}
+
+# entries that repeat a fault owned by another entry of the same document: {entry_id: owner_id}
+SAME_FAULT = {
+    # ---- 000 FAU
+    # ---- 001 TUM
+    # ---- 002 COS 324
+    # ---- 003 EE-559
+    # ---- 004 MLP/CNN notes
+}

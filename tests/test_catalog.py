@@ -13,7 +13,8 @@ import sys
 import numpy as np
 import pytest
 
-from expected_verdicts import CONVENTIONS, EXPECTED, INPUTS, MISMATCHED_NUMBERS, OTHER_READINGS
+from expected_verdicts import (CONVENTIONS, EXPECTED, INPUTS, MISMATCHED_NUMBERS, OTHER_READINGS, SAME_FAULT,
+                               SEVERITY)
 from mlp_ref import catalog
 from mlp_ref.registry import KINDS, SEVERITIES, SOURCES, STATUSES, VERDICTS, parse_documented, printed_decimals
 
@@ -165,6 +166,11 @@ def test_severity_is_the_worst_finding(entry):
         return
     worst = min((f["severity"] for f in rec["findings"] if f["status"] == "mismatch"), key=SEVERITIES.index)
     assert rec["severity"] == worst
+
+
+def test_severity_and_same_fault_tables_match_the_catalog():
+    assert {i: r["severity"] for i, r in RECORDS.items() if r["verdict"] == "erratum"} == SEVERITY
+    assert {e.id: e.same_fault_as for e in ENTRIES if e.same_fault_as} == SAME_FAULT
 
 
 @pytest.mark.parametrize("entry", [e for e in ENTRIES if e.same_fault_as], ids=lambda e: e.id)
