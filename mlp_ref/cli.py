@@ -1,40 +1,18 @@
-"""`mlp-ref` command line: catalog, check, report, grade, bench."""
+"""`mlp-ref` command line: catalog, errata, check, report, grade, bench."""
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-
-
-def _cmd_catalog(args) -> int:
-    from . import catalog
-
-    records = catalog.evaluate()
-    if args.json:
-        json.dump(records, sys.stdout, indent=2, ensure_ascii=False)
-        sys.stdout.write("\n")
-        return 0
-    widths = (34, 26, 30, 10)
-    header = ("id", "source", "location", "verdict")
-    print("  ".join(h.ljust(w) for h, w in zip(header, widths)))
-    print("  ".join("-" * w for w in widths))
-    for rec in records:
-        row = (rec["id"], rec["source"], rec["location"], rec["verdict"])
-        print("  ".join(str(v)[:w].ljust(w) for v, w in zip(row, widths)))
-    counts = {}
-    for rec in records:
-        counts[rec["verdict"]] = counts.get(rec["verdict"], 0) + 1
-    print(f"\n{len(records)} entries: " + ", ".join(f"{n} {v}" for v, n in sorted(counts.items())))
-    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="mlp-ref", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
 
-    c = sub.add_parser("catalog", help="list every formula, example and claim with its computed verdict")
-    c.add_argument("--json", action="store_true", help="print the entries as a JSON list")
-    c.set_defaults(func=_cmd_catalog)
+    from .catalog_cli import add_catalog_parser, add_errata_parser
+
+    add_catalog_parser(sub)
+    add_errata_parser(sub)
 
     # the other commands live beside the package they drive; their modules import only the
     # standard library at import time, so building the parser stays cheap
