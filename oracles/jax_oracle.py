@@ -7,6 +7,8 @@ pinned to "highest" (true FP32 rather than TF32 on recent GPUs) inside every cal
 from __future__ import annotations
 
 import contextlib
+import os
+from pathlib import Path
 
 import numpy as np
 
@@ -14,11 +16,49 @@ from . import devices as dev
 from .base import Estimate, Oracle, Problem, check_dtype, params_key
 
 
+_CACHE_STATE: dict = {}
+
+
+def cache_dir() -> Path | None:
+    """Where compiled oracle programs persist between runs (None: switched off with MLP_REF_JAX_CACHE=0)."""
+    if os.environ.get("MLP_REF_JAX_CACHE", "1").lower() in ("0", "off", "no", "false"):
+        return None
+    base = os.environ.get("MLP_REF_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "mlp-ref")
+    return Path(base) / "jax"
+
+
+def enable_compilation_cache() -> str | None:
+    """JAX's persistent compilation cache in the user's cache folder, once per process.
+
+    The oracles compile a few hundred tiny programs; reloading them from disk is far cheaper than
+    compiling them again. A cache folder the user has configured for JAX is left alone."""
+    if "dir" in _CACHE_STATE:
+        return _CACHE_STATE["dir"]
+    import jax
+
+    where = None
+    if jax.config.jax_compilation_cache_dir:
+        where = jax.config.jax_compilation_cache_dir
+    elif (path := cache_dir()) is not None:
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+            jax.config.update("jax_compilation_cache_dir", str(path))
+            jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
+            jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
+            where = str(path)
+        except (OSError, AttributeError):  # read-only home or an older jax: compile as before
+            where = None
+    _CACHE_STATE["dir"] = where
+    return where
+
+
 @contextlib.contextmanager
 def jax_mode(dtype: str, device: str = "cpu"):
     """x64 on for float64 only, matmul precision pinned, default device set; all restored after."""
     import jax
 
+    enable_compilation_cache()
     with jax.enable_x64(dtype == "float64"), jax.default_matmul_precision(dev.PINNED_JAX), \
             jax.default_device(dev.jax_device(device)):
         yield

@@ -25,12 +25,14 @@ OPERATORS = {"max": r"\max", "min": r"\min", "log": r"\log", "exp": r"\exp", "su
              "prod": r"\prod", "lim": r"\lim"}
 _UNSAFE = re.compile(r"<\s*(script|style|iframe|object|embed|a\b)|\bon\w+\s*=|href|javascript:", re.I)
 _DOLLARS = re.compile(r"(?<!\\)\$\$(.+?)(?<!\\)\$\$|(?<!\\)\$(.+?)(?<!\\)\$", re.S)
-_WORD = re.compile(r"(?<![A-Za-z0-9_\\])([A-Za-z]+|[\u0391-\u03c9\u2202\u2207])(?=[_^'])")
+_WORD = re.compile(r"(?<![A-Za-z_\\])([A-Za-z]+|[\u0391-\u03c9\u2202\u2207])(?=[_^'])")
 _ARITY = {"mfrac": 2, "msub": 2, "msup": 2, "msubsup": 3, "munder": 2, "mover": 2, "munderover": 3,
           "mroot": 2}
 _COMMAND = re.compile(r"\\([A-Za-z]+)")
 ACCENTS = ("hat", "widehat", "bar", "overline", "tilde", "widetilde", "vec", "dot", "ddot", "mathbf", "mathrm",
            "mathcal", "boldsymbol", "bm", "operatorname")
+_ENV = re.compile(r"\\begin\{([a-zA-Z*]+)\}.*?\\end\{\1\}", re.S)
+_RESIDUE = re.compile(r"\\[A-Za-z]+|[\^_]\{")
 _ACCENT_ARG = re.compile(r"\s?([A-Za-z](?![A-Za-z])|[\u0391-\u03c9]|\\[A-Za-z]+)")
 
 
@@ -38,9 +40,13 @@ def available() -> bool:
     return _convert is not None
 
 
+_ASCII_ACCENT = re.compile(r'(<mover accent="true">.*?</mrow>)<mo>&#x0005E;</mo>')
+
+
 @functools.lru_cache(maxsize=4096)
 def latex(tex: str, display: bool = False) -> Markup | None:
-    """MathML for one LaTeX fragment, or None when it does not parse (or looks unsafe)."""
+    """MathML for one LaTeX fragment, with its source as alttext; None when it does not parse
+    (or looks unsafe)."""
     if _convert is None or not tex.strip():
         return None
     try:
@@ -49,7 +55,123 @@ def latex(tex: str, display: bool = False) -> Markup | None:
         return None
     if not out.startswith("<math") or _UNSAFE.search(out) or not _well_formed(out):
         return None
-    return Markup(out)
+    # a hat drawn as the modifier circumflex sits on its letter; the ASCII caret is drawn offset
+    out = _ASCII_ACCENT.sub(r"\1<mo>&#x002C6;</mo>", out)
+    return Markup(out.replace("<math ", f'<math alttext="{escape(tex.strip())}" ', 1))
+
+
+def math_or_plain(tex: str, display: bool = False) -> Markup:
+    """MathML when the fragment converts, else readable HTML (Unicode symbols, sub/superscripts)."""
+    m = latex(tex, display)
+    return m if m is not None else plain(tex)
+
+
+# ------------------------------------------------------------------- readable fallback, no TeX
+SYMBOLS = {
+    **{g: chr(c) for g, c in zip(
+        "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho "
+        "varsigma sigma tau upsilon phi chi psi omega".split(), range(0x3b1, 0x3ca))},
+    **{g: chr(c) for g, c in zip("Alpha Beta Gamma Delta Epsilon Zeta Eta Theta Iota Kappa Lambda Mu Nu Xi "
+                                 "Omicron Pi Rho".split(), range(0x391, 0x3a2))},
+    "Sigma": "Σ", "Tau": "Τ", "Upsilon": "Υ", "Phi": "Φ", "Chi": "Χ", "Psi": "Ψ", "Omega": "Ω",
+    "varepsilon": "ε", "vartheta": "ϑ", "varphi": "φ", "ell": "ℓ", "partial": "∂", "nabla": "∇",
+    "cdot": "·", "times": "×", "circ": "∘", "odot": "⊙", "otimes": "⊗", "oplus": "⊕", "pm": "±",
+    "sum": "Σ", "prod": "Π", "int": "∫", "infty": "∞", "leq": "≤", "le": "≤", "geq": "≥", "ge": "≥",
+    "neq": "≠", "ne": "≠", "approx": "≈", "sim": "∼", "equiv": "≡", "propto": "∝", "in": "∈",
+    "notin": "∉", "subset": "⊂", "to": "→", "rightarrow": "→", "leftarrow": "←", "Rightarrow": "⇒",
+    "mapsto": "↦", "ldots": "…", "dots": "…", "cdots": "⋯", "vdots": "⋮", "ddots": "⋱", "top": "ᵀ",
+    "intercal": "ᵀ", "prime": "′", "forall": "∀", "exists": "∃", "mid": "∣", "|": "‖", "lVert": "‖",
+    "rVert": "‖", "Vert": "‖", "lvert": "|", "rvert": "|", "langle": "⟨", "rangle": "⟩", "lfloor": "⌊",
+    "rfloor": "⌋", "lceil": "⌈", "rceil": "⌉", "quad": "\u2003", "qquad": "\u2003\u2003", "star": "⋆",
+    "ast": "∗", "emptyset": "∅", "sqrt": "√", "neg": "¬", "land": "∧", "lor": "∨", "cap": "∩", "cup": "∪",
+}
+LETTERLIKE = {"mathbb": {"R": "ℝ", "N": "ℕ", "Z": "ℤ", "Q": "ℚ", "C": "ℂ", "E": "𝔼", "P": "ℙ", "1": "𝟙"},
+              "mathscr": {"L": "ℒ", "E": "ℰ", "F": "ℱ", "H": "ℋ", "I": "ℐ", "M": "ℳ", "B": "ℬ", "R": "ℛ"},
+              "mathcal": {"L": "ℒ", "E": "ℰ", "F": "ℱ", "H": "ℋ", "I": "ℐ", "M": "ℳ", "B": "ℬ", "R": "ℛ",
+                          "N": "𝒩", "O": "𝒪", "D": "𝒟", "X": "𝒳", "Y": "𝒴"}}
+COMBINING = {"hat": "\u0302", "widehat": "\u0302", "bar": "\u0304", "overline": "\u0305", "tilde": "\u0303",
+             "widetilde": "\u0303", "vec": "\u20d7", "dot": "\u0307", "ddot": "\u0308"}
+_SPACES = {",": "\u2009", ";": "\u2005", ":": "\u2005", "!": "", " ": " ", "{": "{", "}": "}", "\\": "; ",
+           "_": "_", "%": "%", "$": "$", "#": "#", "&": "&"}
+
+
+def _arg(s: str, i: int) -> tuple[str, int]:
+    """The argument starting at s[i] (a {group} or one character/command) and the index after it."""
+    while i < len(s) and s[i] == " ":
+        i += 1
+    if i >= len(s):
+        return "", i
+    if s[i] == "{":
+        end = _group_end(s, i)
+        if end > 0:
+            return s[i + 1:end - 1], end
+        return s[i + 1:], len(s)
+    if s[i] == "\\":
+        m = _COMMAND.match(s, i)
+        if m:
+            return m.group(0), m.end()
+    return s[i], i + 1
+
+
+def plain(tex: str) -> Markup:
+    """Readable HTML for TeX that has no MathML: Unicode symbols, <sub>/<sup>, a/b for fractions.
+    The result never contains a TeX command, ^{ or _{."""
+    return Markup(_plain(tex or ""))
+
+
+def _plain(s: str) -> str:
+    out, i = [], 0
+    while i < len(s):
+        c = s[i]
+        if c == "\\":
+            m = _COMMAND.match(s, i)
+            if not m:
+                nxt = s[i + 1:i + 2]
+                out.append(escape(_SPACES.get(nxt, nxt)))
+                i += 2
+                continue
+            name, i = m.group(1), m.end()
+            if name in ("frac", "dfrac", "tfrac"):
+                a, i = _arg(s, i)
+                b, i = _arg(s, i)
+                out.append(f"({_plain(a)})/({_plain(b)})" if len(a) > 1 or len(b) > 1 else f"{_plain(a)}/{_plain(b)}")
+            elif name == "sqrt":
+                a, i = _arg(s, i)
+                out.append(f"√({_plain(a)})")
+            elif name in ("begin", "end"):
+                env, i = _arg(s, i)
+                if env.endswith("matrix"):
+                    out.append("[" if name == "begin" else "]")
+            elif name in COMBINING:
+                a, i = _arg(s, i)
+                inner = _plain(a)
+                out.append(inner + COMBINING[name] if len(a) == 1 else f"{inner}{COMBINING[name]}")
+            elif name in LETTERLIKE:
+                a, i = _arg(s, i)
+                out.append("".join(LETTERLIKE[name].get(ch, ch) for ch in a))
+            elif name in ("mathbf", "mathrm", "mathit", "text", "textrm", "textbf", "operatorname", "boldsymbol",
+                          "bm", "mbox", "mathsf", "mathtt"):
+                a, i = _arg(s, i)
+                out.append(_plain(a))
+            elif name in ("left", "right", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr",
+                          "displaystyle", "limits", "nolimits"):
+                pass
+            else:
+                out.append(escape(SYMBOLS.get(name, name)))
+        elif c in "^_" and i + 1 < len(s):
+            a, j = _arg(s, i + 1)
+            tag = "sup" if c == "^" else "sub"
+            out.append(f"<{tag}>{_plain(a)}</{tag}>")
+            i = j
+        elif c in "{}":
+            i += 1
+        elif c == "&":
+            out.append(" ")
+            i += 1
+        else:
+            out.append(escape(c))
+            i += 1
+    return "".join(str(x) for x in out)
 
 
 def _well_formed(mathml: str) -> bool:
@@ -124,7 +246,8 @@ def _bare_runs(text: str):
     """Split bare text into ("text", s) and ("tex", s) pieces."""
     pieces, pos, i = [], 0, 0
     while i < len(text):
-        m_word = _WORD.match(text, i) if (i == 0 or not (text[i - 1].isalnum() or text[i - 1] in "_\\")) else None
+        # a coefficient may precede a symbol (2h_2^{(1)}); a letter may not (softmax_i stays text)
+        m_word = _WORD.match(text, i) if (i == 0 or not (text[i - 1].isalpha() or text[i - 1] in "_\\")) else None
         if m_word and _tex_word(m_word.group(1)) is not None:
             if text[m_word.end()] == "'" and m_word.group(1) not in GREEK and m_word.group(1).isascii():
                 end = m_word.end()  # a prime only after a Greek name: "it's" stays text
@@ -141,6 +264,13 @@ def _bare_runs(text: str):
                 pieces.append(("text", text[pos:i + 1]))
                 pieces.append(("tex", "{}" + text[i + 1:end]))
                 pos = i = end
+                continue
+        if text.startswith("\\begin{", i):
+            m = _ENV.match(text, i)
+            if m:
+                pieces.append(("text", text[pos:i]))
+                pieces.append(("tex", m.group(0)))
+                pos = i = m.end()
                 continue
         if text[i] == "\\":
             m = _COMMAND.match(text, i)
@@ -165,16 +295,19 @@ def _bare_runs(text: str):
 
 
 _LONG_SCRIPT = re.compile(r"(?<=[_^])([A-Za-z0-9]{2,})")
-_SPACING = re.compile(r"\\[,;:! ]")
+_SPACING = re.compile(r"(?<!\\)\\[,;:! ]")
 
 
 def _text_or_math(text: str) -> Markup:
-    """Bare transcribed text: symbols with scripts as MathML, "d_out" read as d_{out}."""
+    """Bare transcribed text: symbols with scripts as MathML, "d_out" read as d_{out}; whatever
+    TeX is left (a script on a long word, a fragment that does not convert) as readable HTML."""
     out = []
     for kind, s in _bare_runs(_SPACING.sub("\u2009", text)):
         if kind == "tex":
             m = latex(_LONG_SCRIPT.sub(r"{\1}", s))
-            out.append(m if m is not None else escape(s))
+            out.append(m if m is not None else plain(s))
+        elif _RESIDUE.search(s):
+            out.append(plain(s))
         else:
             out.append(escape(s))
     return Markup("").join(out)
@@ -189,11 +322,34 @@ def render(statement: str | None, *, bare: bool = True) -> Markup:
         for m in _DOLLARS.finditer(statement):
             out.append(_text_or_math(statement[pos:m.start()]) if bare else escape(statement[pos:m.start()]))
             tex, display = (m.group(1), True) if m.group(1) is not None else (m.group(2), False)
-            math = latex(tex, display)
-            out.append(math if math is not None else escape(m.group(0)))
+            out.append(math_or_plain(tex, display))
             pos = m.end()
         tail = statement[pos:]
         out.append(_text_or_math(tail) if bare else escape(tail))
         return Markup("").join(out)
     except Exception:  # noqa: BLE001 - never let a statement break the report
-        return Markup(escape(statement))
+        return plain(statement)
+
+
+_TEXLIKE = re.compile(r"\\[A-Za-z]+|[\^_]")
+_PROSE_WORD = re.compile(r"(?<![\\A-Za-z])[A-Za-z]{3,}")
+_FUNCTION_NAMES = {"ReLU", "relu", "tanh", "softmax", "sigmoid", "sign", "diag", "argmax", "argmin", "Bernoulli",
+                   "max", "min", "log", "exp", "sin", "cos", "tan", "det", "sum"}
+_OPERATOR_WORD = re.compile(r"(?<![\\A-Za-z])(" + "|".join(sorted(_FUNCTION_NAMES, key=len, reverse=True))
+                            + r")(?![A-Za-z])")
+
+
+def render_value(text) -> Markup:
+    """A documented or computed value: a whole formula ("-\\log \\frac{e^8}{...}", "7 + 2\\Delta") as one
+    <math>, prose with symbols in it as render() does."""
+    if text is None:
+        return Markup("")
+    text = str(text)
+    words = [w for w in _PROSE_WORD.findall(text) if w not in _FUNCTION_NAMES]
+    if _TEXLIKE.search(text) and not words and "$" not in text:
+        tex = _OPERATOR_WORD.sub(lambda w: OPERATORS.get(w.group(1)) or r"\operatorname{%s}" % w.group(1),
+                                 _LONG_SCRIPT.sub(r"{\1}", _SPACING.sub(" ", text)))
+        m = latex(tex)
+        if m is not None:
+            return m
+    return render(text)

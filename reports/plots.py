@@ -124,39 +124,43 @@ def approximation_plots(series: dict) -> list[dict]:
     return [fits, err]
 
 
-def heatmap(rows: list[str], cols: list[str], values: list[list], marks: list[list]) -> dict:
-    """Entries x oracle columns; colour log10 of the max relative error, marks on non-passing cells."""
+def error_strips(columns: list[dict]) -> dict:
+    """One strip per oracle column: each check's max relative error (log scale), the tolerance as a
+    dash; errata as written as crosses, unexpected results in red."""
     import numpy as np
 
+    style = {"pass": ("o", "#1a7f37", "agrees"), "expected-fail": ("x", "#7d4e00", "erratum as written (expected to fail)"),
+             "fail": ("o", "#cf222e", "fails unexpectedly"), "unexpected-pass": ("D", "#8250df", "erratum agrees (unexpected)")}
     with matplotlib.rc_context(STYLE):
-        h = 1.6 + 0.16 * len(rows)
-        fig = _figure(2.2 + 0.55 * len(cols), h)
+        fig = _figure(max(4.2, 1.0 + 1.05 * len(columns)), 3.6)
         ax = fig.add_subplot()
-        data = np.array([[math.nan if v is None else v for v in r] for r in values], dtype=float)
-        logs = np.log10(np.clip(data, 1e-17, None))
-        logs[np.isnan(data)] = np.nan
-        cmap = matplotlib.colormaps["viridis"].with_extremes(bad="#eeeeee")
-        mesh = ax.pcolormesh(np.ma.masked_invalid(logs), cmap=cmap, vmin=-17, vmax=0, edgecolors="white",
-                             linewidth=0.4)
-        for i, r in enumerate(marks):
-            for j, m in enumerate(r):
-                if m:
-                    ax.text(j + 0.5, i + 0.5, m, ha="center", va="center", fontsize=7, color="#ff4d4d",
-                            fontweight="bold")
-        ax.xaxis.tick_top()
-        ax.set_xticks([j + 0.5 for j in range(len(cols))], cols, rotation=50, ha="left", fontsize=7)
-        ax.set_yticks([i + 0.5 for i in range(len(rows))], rows, fontsize=6.5)
-        ax.set_xlim(0, len(cols))
-        ax.set_ylim(len(rows), 0)
-        ax.grid(False)
-        ax.tick_params(length=0)
-        for s in ax.spines.values():
-            s.set_visible(False)
-        cb = fig.colorbar(mesh, ax=ax, location="bottom", shrink=0.8, aspect=25, pad=0.01)
-        cb.set_label("log10 max relative error (grey: not run)", fontsize=7)
-        cb.ax.tick_params(labelsize=6.5)
-        return {"title": "error heat map", "src": _svg(fig),
-                "alt": f"heat map of the max relative error of {len(rows)} checks against {len(cols)} oracle columns"}
+        rng = np.random.default_rng(0)
+        seen = set()
+        for j, col in enumerate(columns):
+            for status, (marker, color, label) in style.items():
+                ys = [max(float(v), 1e-18) for v, st, _ in col["points"] if st == status and v is not None]
+                if not ys:
+                    continue
+                xs = j + rng.uniform(-0.28, 0.28, len(ys))
+                ax.scatter(xs, ys, s=9 if status == "pass" else 16, marker=marker, color=color, alpha=0.55 if status == "pass" else 0.9,
+                           linewidths=0.8, label=None if status in seen else label)
+                seen.add(status)
+            if col.get("rtol"):
+                ax.plot([j - 0.4, j + 0.4], [col["rtol"]] * 2, color="#1f2328", lw=1.6,
+                        label=None if "tol" in seen else "tolerance (rtol)")
+                seen.add("tol")
+        ax.set_yscale("log")
+        ax.set_ylim(1e-18, 1e2)
+        ax.set_xticks(range(len(columns)), [c["label"].replace(" · ", "\n") for c in columns], fontsize=8)
+        ax.set_xlim(-0.6, len(columns) - 0.4)
+        ax.set_ylabel("max relative error (0 drawn at 1e-18)")
+        ax.grid(True, axis="y", alpha=0.3)
+        ax.grid(False, axis="x")
+        fig.legend(loc="outside lower center", ncol=3, fontsize=7.5, frameon=False)
+        n = sum(len(c["points"]) for c in columns)
+        return {"title": "errors per oracle column", "src": _svg(fig),
+                "alt": f"max relative error of {n} oracle checks in {len(columns)} oracle, device and dtype columns, "
+                       "log scale, with each column's tolerance"}
 
 
 def safe(fn, *args) -> dict:

@@ -10,7 +10,10 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
-from . import mathml, plots
+from markupsafe import escape
+
+from . import errata as errata_sheet
+from . import mathml, plots, prose
 
 HERE = Path(__file__).resolve().parent
 STATUSES = ("pass", "fail", "expected-fail", "unexpected-pass", "skip")
@@ -147,17 +150,110 @@ def summary_line(data: dict) -> str:
     return line + (" — OK" if s["ok"] else f" — {s['unexpected']} UNEXPECTED")
 
 
-def _numbers(entry: dict) -> list[dict]:
-    """Documented (verbatim) against computed, documented keys first."""
-    documented = entry.get("documented") or {}
-    computed = entry.get("computed") or {}
-    out = []
-    for k, doc in documented.items():
-        out.append({"key": k, "documented": doc, "computed": fmt_value(computed[k]) if k in computed else ""})
-    for k, v in computed.items():
-        if k not in documented:
-            out.append({"key": k, "documented": "", "computed": fmt_value(v)})
-    return out
+FINDING_STATUS = {"ok": ("✓", "holds"), "mismatch": ("✗", "does not hold"), "convention": ("≈", "convention"),
+                  "missing": ("?", "not in the text")}
+SEVERITIES = ("error", "slip", "transcription")
+_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_.:-]*$")
+
+
+def anchor_of(entry_id) -> str:
+    """The entry's anchor: its id itself (what a user types after #), slugged only if it must be."""
+    text = str(entry_id)
+    return text if _ID.match(text) else slug(text)
+
+
+def _text_html(text, code: bool = False) -> Markup:
+    """Catalog prose for readers: plain words for Python/NumPy text, formulas as MathML."""
+    if text in (None, ""):
+        return Markup("")
+    if code:
+        return Markup("<code>") + escape(str(text)) + Markup("</code>")
+    return mathml.render(prose.plain_words(text))
+
+
+def _value_html(v, code: bool = False) -> Markup:
+    """A documented or computed value: a formula as MathML, numbers and arrays summarised."""
+    if isinstance(v, str):
+        if code or "\n" in v:
+            return Markup("<code>") + escape(v) + Markup("</code>")
+        return mathml.render_value(prose.plain_words(v))
+    return escape(fmt_value(v))
+
+
+def _after_what(evidence: str, what: str) -> str:
+    """The part of a finding's evidence that says what happened ("agrees ... (max abs diff 0)")."""
+    evidence, what = (evidence or "").strip(), (what or "").strip()
+    if what and evidence.startswith(what):
+        evidence = evidence[len(what):].lstrip(":;, ")
+    return evidence
+
+
+def _findings(e: dict, code: bool) -> list[dict]:
+    """The findings table: what is checked | as printed | computed | status, no blank cell."""
+    rows = []
+    for f in e.get("findings") or []:
+        status = f.get("status") or "ok"
+        mark, word = FINDING_STATUS.get(status, ("?", status))
+        doc, comp, as_written = f.get("documented"), f.get("computed"), f.get("as_written")
+        if doc not in (None, ""):
+            printed = _value_html(doc, code)
+        elif as_written is not None and status != "ok":
+            printed = Markup('<span class="muted">as printed, the formula gives</span> ') + \
+                _value_html(as_written, code)
+        else:
+            printed = Markup('<span class="muted">no number printed</span>')
+        if comp is None:
+            computed = Markup('<span class="muted">nothing to compute: {}</span>').format(
+                "the text is cut off" if status == "missing" else "not computable from the text")
+        elif isinstance(comp, bool):
+            computed = Markup("yes") if comp else Markup("no")
+        else:
+            computed = _value_html(comp, code)
+        note = _after_what(prose.plain_words(f.get("evidence")), prose.plain_words(f.get("what")))
+        rows.append({"key": f.get("key") or "", "what": _text_html(f.get("what") or f.get("key") or "checked"),
+                     "printed": printed, "computed": computed, "note": _text_html(note) if note else Markup(""),
+                     "status": status, "mark": mark, "word": word, "severity": f.get("severity"),
+                     "reason": _text_html(f.get("reason")) if f.get("reason") else Markup("")})
+    return rows
+
+
+def _split_top(text: str) -> list[str]:
+    """`text` split at "; " outside brackets (the catalog joins its findings' evidence that way)."""
+    parts, depth, cur = [], 0, []
+    for i, ch in enumerate(text):
+        depth += ch in "([{"
+        depth -= ch in ")]}"
+        if ch == ";" and depth <= 0 and text[i + 1:i + 2] == " ":
+            parts.append("".join(cur))
+            cur = []
+            continue
+        cur.append(ch)
+    parts.append("".join(cur))
+    return [p.strip() for p in parts if p.strip()]
+
+
+def _explanation(e: dict) -> Markup:
+    """A short explanation: what the entry's own words add to its findings table (the corrected form
+    and the per-finding evidence are shown elsewhere)."""
+    text = prose.plain_words(e.get("explanation") or "")
+    text = re.sub(r"(?:^|[.;] )Corrected: .*$", "", text, flags=re.S).strip()
+    text = re.sub(r"\.? ?The same fault as \S+, counted there\.?", "", text).strip()
+    shown = [prose.plain_words(f.get("evidence") or "") for f in e.get("findings") or []]
+    rest = [p for p in _split_top(text) if not any(p.strip(" .") in ev or ev.strip(" .") in p for ev in shown if ev)]
+    if rest:
+        return _text_html("; ".join(rest))
+    statuses = Counter(f.get("status") for f in e.get("findings") or [])
+    n = sum(statuses.values())
+    if not n:
+        return _text_html(text)
+    if statuses.get("mismatch"):
+        return Markup(f"{statuses['mismatch']} of {n} findings do not hold as printed (marked ✗ above).")
+    if statuses.get("convention"):
+        return Markup(f"The document is right under its own convention ({statuses['convention']} of {n} "
+                      "findings, marked ≈ above).")
+    if statuses.get("missing"):
+        return Markup("Part of the statement is cut off in the text; the table says what is missing.")
+    return Markup(f"All {n} finding{'s' if n != 1 else ''} agree with the computation.")
 
 
 EVIDENCE_SHOWN_ELSEWHERE = ("entry", "location", "form")
@@ -205,20 +301,30 @@ def _entries(data: dict, combos: list[tuple]):
     rows_by_id = _rows_by_entry(data)
     used_anchors: set = set()
     views = []
+    pages = doc_pages(data)
     for e in data.get("catalog") or []:
         rows = rows_by_id.pop(e.get("id"), [])
-        views.append(_entry_view(e, rows, combos, used_anchors))
+        view = _entry_view(e, rows, combos, used_anchors)
+        view["page"] = pages.get(e.get("source"), INDEX)
+        views.append(view)
     orphans = [_entry_view({"id": i, "source": "", "location": str(i), "statement": "", "kind": "",
                             "verdict": "op", "explanation": "a registered op that no catalog entry uses "
                             "directly, checked against the oracles on its own"},
                            rows, combos, used_anchors) for i, rows in rows_by_id.items()]
     for o in orphans:
         o["orphan"] = True
+        o["page"] = OPS_PAGE
+    by_id = {v["id"]: v for v in views}
+    for v in views:
+        owner = by_id.get(v["same_fault_as"]) if v["same_fault_as"] else None
+        v["owner"] = {"id": owner["id"], "location": owner["location"], "href": f"{owner['page']}#{owner['anchor']}"} \
+            if owner else None
     return views, orphans
 
 
 def _entry_view(e: dict, rows: list[dict], combos: list[tuple], used: set) -> dict:
-    anchor = "e-" + slug(e.get("id"))
+    anchor = anchor_of(e.get("id"))
+    used.add(anchor)
     forms = OrderedDict()
     evidence = []
     catalog_rows = [r for r in rows if r.get("oracle") == CATALOG_ORACLE]
@@ -241,18 +347,22 @@ def _entry_view(e: dict, rows: list[dict], combos: list[tuple], used: set) -> di
                              "items": _evidence_items(r.get("evidence") or {})})
         if r.get("oracle") != CATALOG_ORACLE:
             forms.setdefault(form, {})[combo] = _cell(r, a)
-    matrix = [{"form": f.replace("_", " "), "cells": [cells.get(c) for c in combos]} for f, cells in forms.items()]
+    matrix = _matrix(forms)
     statuses = Counter(r.get("status") for r in rows)
     code = e.get("kind") == "code"
+    verdict = e.get("verdict") or "unknown"
+    severity = e.get("severity") or ("unrated" if verdict == "erratum" else None)
     return {
+        "severity": severity, "same_fault_as": e.get("same_fault_as"),
+        "findings": _findings(e, code), "explanation_html": _explanation(e),
         "id": e.get("id"), "anchor": anchor, "source": e.get("source"), "location": e.get("location"),
-        "kind": e.get("kind"), "verdict": e.get("verdict") or "unknown",
+        "kind": e.get("kind"), "verdict": verdict,
         "statement": e.get("statement") or "",
         "statement_html": mathml.render(e.get("statement"), bare=not code),
-        "corrected_html": mathml.render(e.get("corrected_statement"), bare=not code),
+        "corrected_html": _text_html(e.get("corrected_statement"), code),
         "corrected_statement": e.get("corrected_statement") or "",
         "code": code, "orphan": False,
-        "numbers": _numbers(e), "explanation": e.get("explanation") or "",
+        "explanation": e.get("explanation") or "",
         "matrix": matrix, "evidence": evidence,
         "catalog_check": [{"status": r.get("status"), "label": STATUS_LABEL.get(r.get("status"), r.get("status")),
                            "reason": r.get("reason") or ""} for r in catalog_rows],
@@ -268,22 +378,40 @@ def _tol(tol) -> str:
     return "—" if tol is None else fmt_value(tol)
 
 
-def _heatmap(entries: list[dict], data: dict, combos: list[tuple]) -> dict:
-    rows_by_id = _rows_by_entry({"results": _oracle_rows(data.get("results") or [])})
-    labels, values, marks = [], [], []
-    mark_for = {"fail": "✗", "unexpected-pass": "!", "expected-fail": "×", "skip": "–"}
-    for e in entries:
-        by_form: OrderedDict = OrderedDict()
-        for r in rows_by_id.get(e["id"], []):
-            by_form.setdefault(r.get("form") or "as_written", {})[(r.get("oracle"), r.get("device"), r.get("dtype"))] = r
-        for form, cells in by_form.items():
-            labels.append(e["id"] + (" (corrected)" if form == "corrected" else ""))
-            values.append([cells[c].get("max_rel_err") if c in cells and cells[c].get("status") != "skip" else None
-                           for c in combos])
-            marks.append([mark_for.get(cells[c].get("status"), "") if c in cells else "" for c in combos])
-    if not labels:
+def _matrix(forms: OrderedDict) -> dict:
+    """The oracle matrix, oracles (and devices) down, form and dtype across: narrow enough for a phone."""
+    combos = [c for cells in forms.values() for c in cells]
+    if not combos:
+        return {}
+    lines = list(OrderedDict.fromkeys((c[0], c[1]) for c in combos))
+    dtypes = sorted({c[2] for c in combos}, key=lambda t: (DTYPE_ORDER.get(str(t), 9), str(t)))
+    cols = [{"form": f.replace("_", " "), "dtype": t, "key": (f, t)} for f in forms for t in dtypes]
+    rows = []
+    for oracle, device in lines:
+        cells = []
+        for col in cols:
+            f, t = col["key"]
+            cells.append(forms[f].get((oracle, device, t)) or {"status": "none", "label": "not run", "err": "",
+                                                                 "title": "this combination was not run",
+                                                                 "anchor": None})
+        rows.append({"label": combo_label((oracle, device)), "cells": cells})
+    return {"cols": cols, "rows": rows, "forms": len(forms)}
+
+
+def _error_plot(data: dict, combos: list[tuple]) -> dict:
+    rows = _oracle_rows(data.get("results") or [])
+    if not rows:
         return {"unavailable": "no oracle checks in these results"}
-    return plots.safe(plots.heatmap, labels, [combo_label(c) for c in combos], values, marks)
+    columns = []
+    for c in combos:
+        pts = [r for r in rows if (r.get("oracle"), r.get("device"), r.get("dtype")) == c and r.get("status") != "skip"]
+        rtol = [((r.get("tolerance") or {}).get("rtol")) for r in pts if isinstance(r.get("tolerance"), dict)]
+        columns.append({"label": combo_label(c),
+                        "points": [(r.get("max_rel_err"), r.get("status"), r.get("form") or "as_written") for r in pts],
+                        "rtol": min((t for t in rtol if t), default=None),
+                        "skipped": sum(1 for r in rows if (r.get("oracle"), r.get("device"), r.get("dtype")) == c
+                                       and r.get("status") == "skip")})
+    return plots.safe(plots.error_strips, columns)
 
 
 def _plots(data: dict, entries: list[dict], combos: list[tuple]) -> dict:
@@ -293,7 +421,7 @@ def _plots(data: dict, entries: list[dict], combos: list[tuple]) -> dict:
         "activations": plots.safe(plots.activation_plots, series.get("activations") or missing),
         "fd": plots.safe(plots.fd_plots, series.get("fd") or missing),
         "approximation": plots.safe(plots.approximation_plots, series.get("approximation") or missing),
-        "heatmap": _heatmap(entries, data, combos),
+        "errors": _error_plot(data, combos),
     }
 
 
@@ -354,36 +482,108 @@ def _fd_accuracy(env: dict) -> dict | None:
                         for m, v in acc["methods"].items() if isinstance(v, dict)]}
 
 
+INDEX = "index.html"
+OPS_PAGE = "ops.html"
+
+
+def doc_pages(data: dict) -> "OrderedDict[str, str]":
+    """{source file: its page}, named after the catalog prefix of its entries (cos324.html)."""
+    out: OrderedDict = OrderedDict()
+    taken = {INDEX, OPS_PAGE}
+    for e in data.get("catalog") or []:
+        src = e.get("source") or ""
+        if src in out:
+            continue
+        base = slug(str(e.get("id", "")).split("-")[0] or src.split("_")[0] or "document").lower()
+        name, n = f"{base}.html", 2
+        while name in taken:
+            name, n = f"{base}-{n}.html", n + 1
+        taken.add(name)
+        out[src] = name
+    return out
+
+
+def _faults(items: list[dict]) -> dict:
+    """Faults by severity among `items`, each shared fault counted once (at its owner)."""
+    owners = [e for e in items if e["verdict"] == "erratum" and not e.get("same_fault_as")]
+    c = Counter(e["severity"] for e in owners)
+    return {"total": len(owners), **{s: c.get(s, 0) for s in (*SEVERITIES, "unrated")}}
+
+
+def _sheet(data: dict, entries: list[dict]) -> dict:
+    """The errata sheet (reports.errata) with its statements and evidence rendered for the page."""
+    records = [dict(r, **{"corrected_statement": r.get("corrected_statement") or ""})
+               for r in data.get("catalog") or [] if "findings" in r]
+    by_id = {e["id"]: e for e in entries}
+    try:
+        blocks = errata_sheet.sheet(records, data.get("sources") or {})
+    except Exception as exc:  # noqa: BLE001 - the rest of the report still renders
+        return {"blocks": [], "counts": {}, "unavailable": f"{type(exc).__name__}: {exc}"}
+    sections = list(errata_sheet.SECTIONS) + [("unrated", "Not yet rated", "no severity recorded yet")]
+    for b in blocks:
+        b["sections"] = []
+        for key, heading, meaning in sections:
+            items = []
+            for it in b.get(key) or []:
+                view = by_id.get(it["id"], {})
+                code = view.get("code", False)
+                items.append({**it, "href": f"{view.get('page', INDEX)}#{view.get('anchor', anchor_of(it['id']))}",
+                              "severity": it.get("severity") or "unrated",
+                              "printed_html": view.get("statement_html") if not code else _text_html(it["as_printed"], True),
+                              "corrected_html": _text_html(it.get("corrected"), code),
+                              "evidence_html": _text_html(it.get("evidence")),
+                              "reason_html": _text_html(it.get("reason")),
+                              "also": [{"location": a["location"], "id": a["id"],
+                                        "href": f"{by_id.get(a['id'], {}).get('page', INDEX)}#{anchor_of(a['id'])}"}
+                                       for a in it.get("also_at") or []]})
+            if items:
+                b["sections"].append({"key": key, "heading": heading, "meaning": meaning, "items": items})
+    counts = errata_sheet.counts(blocks)
+    counts["unrated"] = sum(len(b.get("unrated") or []) for b in blocks)
+    return {"blocks": blocks, "counts": counts, "unavailable": None}
+
+
 def build_context(data: dict) -> dict:
-    """Everything the template shows, derived from the stored results only."""
+    """Everything the templates show, derived from the stored results only."""
     rows = data.get("results") or []
     combos = _combos(rows)
     entries, orphans = _entries(data, combos)
     sources = data.get("sources") or {}
+    pages = doc_pages(data)
     docs = []
     for src, title in list(sources.items()) + [(s, s) for s in dict.fromkeys(e["source"] for e in entries)
                                                 if s not in sources]:
         items = [e for e in entries if e["source"] == src]
         if items:
-            docs.append({"file": src, "title": title, "anchor": "doc-" + slug(src.split("_")[0]),
-                         "entries": items, "verdicts": Counter(e["verdict"] for e in items)})
+            checks = [r for e in items for r in _rows_by_entry(data).get(e["id"], [])]
+            docs.append({"file": src, "title": title, "page": pages.get(src, INDEX), "anchor": "doc-" + slug(src.split("_")[0]),
+                         "number": src.split("_")[0], "prefix": pages.get(src, INDEX).rsplit(".", 1)[0],
+                         "entries": items, "verdicts": Counter(e["verdict"] for e in items),
+                         "faults": _faults(items), "checks": len(checks),
+                         "unexpected": sum(1 for r in checks if r.get("status") in UNEXPECTED)})
     by_id = {e["id"]: e for e in entries}
     series = data.get("series") or {}
     env = data.get("environment") or {}
     kinks, kink_cols = _kinks(env, series)
+    sheet = _sheet(data, entries)
     return {
         "data": data,
         "summary": summary(data),
         "summary_line": summary_line(data),
         "combos": [combo_label(c) for c in combos],
+        "by_combo": _count([{**r, "combo": combo_label((r.get("oracle"), r.get("device"), r.get("dtype")))}
+                            for r in rows], "combo"),
         "docs": docs,
         "orphans": orphans,
         "entries": entries,
+        "sheet": sheet,
+        "faults": _faults(entries),
         "errata": [e for e in entries if e["verdict"] == "erratum"],
         "kink_conventions": [e for e in entries if e["verdict"] == "convention" and _KINK.search(e["explanation"])],
         "conventions": [e for e in entries if e["verdict"] == "convention" and not _KINK.search(e["explanation"])],
         "incomplete": [e for e in entries if e["verdict"] == "incomplete"],
         "by_id": by_id,
+        "entry_pages": {e["anchor"]: e["page"] for e in entries + orphans},
         "kinks": kinks, "kink_cols": kink_cols,
         "environment": _environment(env),
         "tolerances": _tolerances(env),
@@ -393,7 +593,8 @@ def build_context(data: dict) -> dict:
                        if i in by_id],
         "mathml": mathml.available(),
         "css": Markup((HERE / "assets" / "report.css").read_text(encoding="utf-8")),
-        "fmt_num": fmt_num, "fmt_value": fmt_value,
+        "fmt_num": fmt_num, "fmt_value": fmt_value, "text_html": _text_html,
+        "INDEX": INDEX, "OPS_PAGE": OPS_PAGE, "severities": SEVERITIES,
     }
 
 
@@ -403,18 +604,38 @@ def environment() -> Environment:
                       trim_blocks=True, lstrip_blocks=True)
     env.filters["num"] = fmt_num
     env.filters["value"] = fmt_value
+    env.filters["tojson_safe"] = lambda v: Markup(json.dumps(v, ensure_ascii=True).replace("</", "<\\/"))
     return env
 
 
+def render_pages(data: dict) -> "OrderedDict[str, str]":
+    """{file name: HTML}: index.html (summary, errata sheet, documents, conventions, plots) and one
+    page per document (plus ops.html for ops no entry uses). No external assets."""
+    ctx = build_context(data)
+    env = environment()
+    pages: OrderedDict = OrderedDict()
+    pages[INDEX] = env.get_template("index.html.j2").render(**ctx, page=INDEX, title="mlp-ref verification report")
+    doc_t = env.get_template("document.html.j2")
+    for d in ctx["docs"]:
+        pages[d["page"]] = doc_t.render(**ctx, page=d["page"], doc=d, title=f"{d['title']} — mlp-ref report")
+    if ctx["orphans"]:
+        pages[OPS_PAGE] = doc_t.render(**ctx, page=OPS_PAGE, title="Registered ops — mlp-ref report", doc={
+            "file": "", "title": "Registered ops without a catalog entry of their own", "page": OPS_PAGE,
+            "anchor": "doc-ops", "number": "ops", "prefix": "ops", "entries": ctx["orphans"],
+            "verdicts": Counter(), "faults": _faults([]), "checks": sum(o["checks"] for o in ctx["orphans"]),
+            "unexpected": sum(o["unexpected"] for o in ctx["orphans"])})
+    return pages
+
+
 def render(data: dict) -> str:
-    """The report as one HTML string (no external assets)."""
-    return environment().get_template("report.html.j2").render(**build_context(data))
+    """The index page as one HTML string (no external assets)."""
+    return render_pages(data)[INDEX]
 
 
 def write(data: dict, out_dir) -> Path:
-    """Write out_dir/index.html from `data`; returns its path."""
+    """Write every page of the report into out_dir; returns the path of index.html."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    path = out / "index.html"
-    path.write_text(render(data), encoding="utf-8")
-    return path
+    for name, html in render_pages(data).items():
+        (out / name).write_text(html, encoding="utf-8")
+    return out / INDEX
