@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import copy
+import html as htmllib
 import json
 import re
 import sys
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -13,7 +15,7 @@ pytest.importorskip("jinja2")
 pytest.importorskip("matplotlib")
 
 from mlp_ref.cli import main as mlp_ref_main  # noqa: E402
-from reports import mathml, render  # noqa: E402
+from reports import mathml, prose, render  # noqa: E402
 
 SRC_A = "002_5743ee5785c1fd12.txt"
 SRC_B = "004_e1f35d5019c4ba9b.txt"
@@ -29,24 +31,44 @@ def _row(entry, oracle, dtype, status, form="as_written", err=1e-15, evidence=No
             "evidence": evidence}
 
 
+def _f(key, what, status="ok", documented=None, computed=1.0, severity=None, evidence="", as_written=None):
+    return {"key": key, "what": what, "documented": documented, "computed": computed, "status": status,
+            "severity": severity, "reason": "a reader following the text gets 4.02" if severity else "",
+            "evidence": evidence or f"{what}: agrees with the computation", "as_written": as_written}
+
+
 def stub_results() -> dict:
     """A small results.json covering every verdict, every status and an unavailable oracle."""
     catalog = [
         {"id": "a-sigmoid", "source": SRC_A, "location": "(11.19)", "kind": "formula",
          "statement": r"$\sigma'(z) = \sigma(z)(1 - \sigma(z))$ <script>alert(1)</script>",
          "documented": {}, "computed": {"max diff": 1e-17}, "verdict": "holds",
-         "explanation": "agrees", "corrected_statement": ""},
+         "explanation": "agrees", "corrected_statement": "", "severity": None, "same_fault_as": None,
+         "findings": [_f("derivative", r"\sigma'(z) against \frac{d}{dz}\sigma", computed=1e-17)]},
         {"id": "a-wrong", "source": SRC_A, "location": "Example 11.4.3", "kind": "example",
          "statement": "dL/dW_{ij} = delta_i x_i and $\\frac{broken$", "documented": {"loss": "0.98"},
          "computed": {"loss": 0.975, "grad": {"shape": [10, 10], "min": -1.0, "max": 2.0}},
-         "verdict": "erratum", "explanation": "the index of x is wrong",
-         "corrected_statement": "dL/dW_{ij} = delta_i x_j"},
+         "verdict": "erratum", "severity": "error", "same_fault_as": None,
+         "explanation": "the index of x is wrong: operands could not be broadcast together with shapes (2,5) (2,) ",
+         "corrected_statement": "dL/dW_{ij} = delta_i x_j",
+         "findings": [_f("loss", "the printed value of loss", "mismatch", documented="-\\log \\frac{e^8}{e^{-4} + e^8}",
+                         computed=0.975, severity="error"),
+                      _f("grad", "the gradient", computed={"shape": [10, 10], "min": -1.0, "max": 2.0},
+                         evidence="the gradient: {'inner': 'undefined', 'outer': [2, 3]}")]},
+        {"id": "a-wrong-again", "source": SRC_A, "location": "Example 11.4.4", "kind": "example",
+         "statement": "the same index again, $\\hat{o}_2$", "documented": {}, "computed": {},
+         "verdict": "erratum", "severity": None, "same_fault_as": "a-wrong",
+         "explanation": "the same index. The same fault as a-wrong, counted there", "corrected_statement": "",
+         "findings": [_f("index", "the index", "mismatch", computed=None)]},
         {"id": "b-relu", "source": SRC_B, "location": "③ ReLU Layer", "kind": "formula",
          "statement": "h_i^{(l+1)} = max{0, h_i^l}", "documented": {}, "computed": {"at 0": 1.0},
-         "verdict": "convention", "explanation": "convention: 1 at the kink", "corrected_statement": ""},
+         "verdict": "convention", "explanation": "convention: 1 at the kink", "corrected_statement": "",
+         "severity": None, "same_fault_as": None,
+         "findings": [_f("at 0", "ReLU'(0)", "convention", documented="1", computed=0.0)]},
         {"id": "b-cut", "source": SRC_B, "location": "p. 3", "kind": "claim", "statement": "the text stops",
          "documented": {"value": "1.5"}, "computed": {"value": None}, "verdict": "incomplete",
-         "explanation": "cut off", "corrected_statement": ""},
+         "explanation": "cut off", "corrected_statement": "", "severity": None, "same_fault_as": None,
+         "findings": [_f("value", "the value", "missing", documented="1.5", computed=None)]},
     ]
     ev = {"entry": "a-wrong", "inputs": {"x": "float64 (3,) [1, 2, 3]"}, "checks": ["value: max abs err 0.5"],
           "reproduce": "python -m pytest ..."}
@@ -91,78 +113,190 @@ def stub():
 
 
 @pytest.fixture(scope="module")
-def html(stub):
-    return render.render(copy.deepcopy(stub))
+def pages(stub):
+    return render.render_pages(copy.deepcopy(stub))
+
+
+@pytest.fixture(scope="module")
+def html(pages):
+    return pages["index.html"]
+
+
+@pytest.fixture(scope="module")
+def doc_a(pages):
+    return pages["a.html"]
+
+
+class _Text(HTMLParser):
+    """Text outside <math>, <style> and <script>, with the tag it sits in; <math> elements' attributes."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.math = self.skip = 0
+        self.text, self.maths, self.empty_cells, self._cell = [], [], [], None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "math":
+            self.math += 1
+            self.maths.append(dict(attrs))
+        if tag in ("style", "script"):
+            self.skip += 1
+        if tag in ("td", "th"):
+            self._cell = []
+
+    def handle_endtag(self, tag):
+        if tag == "math":
+            self.math -= 1
+        if tag in ("style", "script"):
+            self.skip -= 1
+        if tag in ("td", "th") and self._cell is not None:
+            if not "".join(self._cell).strip():
+                self.empty_cells.append(tag)
+            self._cell = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+        if self.math:
+            if self._cell is not None:
+                self._cell.append("math")
+            return
+        if not self.skip:
+            self.text.append(data)
+
+
+TEX = re.compile(r"\\[A-Za-z]+|\^\{|_\{")
+
+
+def tex_outside_math(html: str) -> list[str]:
+    p = _Text()
+    p.feed(html)
+    text = "\n".join(p.text)
+    return [text[max(0, m.start() - 30):m.end() + 30] for m in TEX.finditer(text)]
+
+
+def parsed(html: str) -> _Text:
+    p = _Text()
+    p.feed(html)
+    return p
 
 
 # ------------------------------------------------------------------------------------- content
-def test_every_entry_has_an_anchor_in_document_order(html, stub):
-    ids = re.findall(r'<article class="entry[^"]*" id="([^"]+)" data-entry-id="([^"]+)"', html)
-    assert [i for _, i in ids] == [e["id"] for e in stub["catalog"]]
-    assert all(a == "e-" + render.slug(i) for a, i in ids)
-    # documents in SOURCES order, each with its entries
-    assert html.index('id="doc-002"') < html.index('id="e-a-sigmoid"') < html.index('id="doc-004"')
+def test_pages_index_and_one_per_document(pages, stub):
+    assert list(pages) == ["index.html", "a.html", "b.html", "ops.html"]
 
 
-def test_key_sections_and_summary(html):
-    for section in ("summary", "environment", "documents", "errata", "conventions", "plots"):
-        assert f'<section id="{section}">' in html
-    assert 'id="entry-count">4<' in html
+def test_every_entry_has_its_id_as_anchor_in_document_order(pages, stub):
+    ids = []
+    for name in ("a.html", "b.html"):
+        found = re.findall(r'<article class="entry[^"]*" id="([^"]+)" data-entry-id="([^"]+)"', pages[name])
+        assert all(a == i for a, i in found)
+        ids += [i for _, i in found]
+    assert ids == [e["id"] for e in stub["catalog"]]
+
+
+def test_overview_sections_errata_sheet_first(html):
+    order = [html.index(f'<section id="{s}">') for s in
+             ("overview", "summary", "errata", "documents", "conventions", "plots", "environment")]
+    assert order == sorted(order)
+    assert 'id="entry-count">5<' in html
     assert "jax is not installed (stub)" in html  # unavailable oracle is named with its reason
     assert "1 fail" in html and "4 expected-fail" in html and "1 skip" in html
     assert "UNEXPECTED" in html  # the headline says the run is not clean
 
 
-def test_failing_cell_links_to_its_evidence(html):
-    targets = re.findall(r'<td class="cell s-(?:fail|expected-fail|skip)"[^>]*><a href="#([^"]+)"', html)
+def test_errata_sheet_counts_a_shared_fault_once(html):
+    sheet = html[html.index('<section id="errata">'):html.index('<section id="documents">')]
+    assert sheet.count('<li id="errata-') == 1
+    assert 'id="errata-a-wrong"' in sheet and 'href="a.html#a-wrong"' in sheet
+    assert 'href="a.html#a-wrong-again"' in sheet  # "also at" the repeating entry
+    assert 'badge sev-error' in sheet and "Why error" in sheet
+    cards = html[html.index('<section id="documents">'):html.index('<section id="conventions">')]
+    assert 'href="a.html"' in cards and "1 error" in cards  # the shared fault is not counted twice
+
+
+def test_severity_badges_and_same_fault_link(doc_a):
+    wrong = doc_a[doc_a.index('id="a-wrong"'):doc_a.index('id="a-wrong-again"')]
+    assert 'badge sev-error' in wrong
+    again = doc_a[doc_a.index('id="a-wrong-again"'):]
+    assert 'badge sev-unrated' in again  # an erratum whose severity is not yet recorded
+    assert 'href="a.html#a-wrong">same fault as a-wrong' in again
+
+
+def test_findings_table_in_every_entry_and_no_blank_cell(pages, stub):
+    for name in ("a.html", "b.html"):
+        for block in pages[name].split('<article class="entry')[1:]:
+            assert '<table class="findings">' in block
+        assert parsed(pages[name]).empty_cells == [], name
+    b = pages["b.html"]
+    assert "nothing to compute: the text is cut off" in b  # a missing finding says so
+    assert "≈</span> convention" in b
+
+
+def test_findings_show_printed_and_computed_values(doc_a):
+    assert "0.975" in doc_a
+    assert "array 10×10, values in [-1, 2]" in doc_a
+    assert "✗</span> does not hold" in doc_a and "✓</span> holds" in doc_a
+    assert 'alttext="-\\log \\frac{e^8}{e^{-4} + e^8}"' in doc_a  # the printed formula is one <math>
+
+
+def test_explanations_in_plain_words(doc_a):
+    assert "the shapes 2×5 and 2 do not conform" in doc_a
+    assert "could not be broadcast" not in doc_a
+    assert "{'inner'" not in doc_a and "inner: undefined; outer: shape 2×3" in doc_a
+
+
+def test_no_raw_tex_outside_math_and_every_math_has_alttext(pages):
+    for name, page in pages.items():
+        assert tex_outside_math(page) == [], name
+        assert all(m.get("alttext") for m in parsed(page).maths), name
+
+
+def test_failing_cell_links_to_its_evidence(doc_a):
+    targets = re.findall(r'<td class="cell s-(?:fail|expected-fail|skip)"[^>]*><a href="#([^"]+)"', doc_a)
     assert targets, "non-passing cells must link to their evidence"
     for t in targets:
-        assert f'id="{t}"' in html
-    fail = re.search(r'<td class="cell s-fail"[^>]*><a href="#([^"]+)"', html).group(1)
-    block = html[html.index(f'id="{fail}"'):]
+        assert f'id="{t}"' in doc_a
+    fail = re.search(r'<td class="cell s-fail"[^>]*><a href="#([^"]+)"', doc_a).group(1)
+    block = doc_a[doc_a.index(f'id="{fail}"'):]
     assert "value differs" in block[:2000]
-    assert re.search(r'<details class="evidence s-fail" open>', html)  # real failures are open
+    assert re.search(r'<details class="evidence s-fail" open>', doc_a)  # real failures are open
 
 
-def test_statements_escape_html_and_render_math(html):
-    assert "<script>alert(1)</script>" not in html
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
-    assert "<math" in html
-    # a fragment that does not parse stays visible as text instead of breaking the page
-    assert "frac{broken" in html
+def test_statements_escape_html_and_render_math(doc_a):
+    assert "<script>alert(1)</script>" not in doc_a
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in doc_a
+    assert "<math" in doc_a
+    assert "broken" in doc_a  # a fragment that does not parse stays readable instead of breaking the page
 
 
-def test_errata_show_as_written_and_corrected_with_evidence(html):
-    errata = html[html.index('<section id="errata">'):html.index('<section id="conventions">')]
-    assert "as written" in errata and "corrected" in errata
-    assert 'href="#e-a-wrong"' in errata
-    assert re.search(r'href="#ev-a-wrong-torch-cpu-float32"', errata)
-    assert 'id="ev-a-wrong-torch-cpu-float32"' in html
-
-
-def test_documented_and_computed_numbers(html):
-    assert '<td class="doc">0.98</td>' in html
-    assert "0.975" in html
-    assert "array 10×10, values in [-1, 2]" in html
-    assert "not computable" in html  # a None computed value (incomplete entry)
+def test_filter_and_sticky_navigation(doc_a, html):
+    assert 'id="filter" hidden' in doc_a  # shown by its script only: without scripts every entry shows
+    for f in ("holds", "erratum", "error", "slip", "transcription", "unrated"):
+        assert f'data-filter="{f}"' in doc_a
+    assert 'data-verdict="erratum" data-severity="error"' in doc_a
+    assert '<header class="bar"' in html and "position: sticky" in html
+    assert "@media print" in html
 
 
 def test_conventions_and_plots(html):
     conv = html[html.index('<section id="conventions">'):html.index('<section id="plots">')]
-    assert 'id="kink-table"' in conv and 'href="#e-b-relu"' in conv
+    assert 'id="kink-table"' in conv and 'href="b.html#b-relu"' in conv
     plots = html[html.index('<section id="plots">'):]
-    assert plots.count('src="data:image/svg+xml;base64,') == 3  # relu, fd sigmoid, heat map
+    assert plots.count('src="data:image/svg+xml;base64,') == 3  # relu, fd sigmoid, error strips
     assert "Plot unavailable: universal_approximation_demo is not available (stub)" in plots
 
 
-def test_page_is_self_contained(html):
-    assert not re.search(r'(?:src|href)="(?:https?:)?//', html)
-    assert "<script" not in html.replace("&lt;script", "")
-    assert "<link" not in html
+def test_pages_are_self_contained(pages):
+    for page in pages.values():
+        assert not re.search(r'(?:src|href)="(?:https?:)?//', page)
+        assert "<link" not in page
+        scripts = re.findall(r"<script>(.*?)</script>", page, flags=re.S)
+        assert all("fetch(" not in s and "XMLHttpRequest" not in s for s in scripts)
 
 
-def test_ops_without_entry_are_listed_separately(html):
-    assert 'data-op-id="op.softmax"' in html
+def test_ops_without_entry_are_listed_separately(pages):
+    assert 'data-op-id="op.softmax"' in pages["ops.html"]
 
 
 def test_render_survives_missing_and_malformed_parts(stub):
@@ -170,9 +304,11 @@ def test_render_survives_missing_and_malformed_parts(stub):
     data["series"] = {"activations": {"x": "nonsense"}, "fd": None}
     data["environment"] = {}
     data.pop("results")
+    for e in data["catalog"]:
+        e.pop("findings")
     html = render.render(data)
     assert html.count("Plot unavailable") >= 3
-    assert 'id="entry-count">4<' in html
+    assert 'id="entry-count">5<' in html
 
 
 def test_summary_line_and_ok(stub):
@@ -181,7 +317,7 @@ def test_summary_line_and_ok(stub):
     clean = copy.deepcopy(stub)
     clean["results"] = [r for r in clean["results"] if r["status"] != "fail"]
     line = render.summary_line(clean)
-    assert line.startswith("4 entries (1 holds, 1 erratum, 1 convention, 1 incomplete)") and line.endswith("OK")
+    assert line.startswith("5 entries (1 holds, 2 erratum, 1 convention, 1 incomplete)") and line.endswith("OK")
 
 
 # ------------------------------------------------------------------------------------------ math
@@ -199,10 +335,75 @@ def test_math_segments(text, n_math):
 
 
 @pytest.mark.parametrize("text", ["$\\frac{a$", "$\\frac{a}$", "x_ {", "$$", "\\", "{}^", "a_{b", "$\\href{x}{y}$"])
-def test_bad_math_falls_back_to_escaped_text(text):
+def test_bad_math_falls_back_to_readable_text(text):
     out = str(mathml.render(text))
     assert "href" not in out or "<math" not in out
-    assert "<" not in re.sub(r"<math.*?</math>", "", out, flags=re.S)
+    assert not re.findall(r"<(?!/?(?:sub|sup)>)", re.sub(r"<math.*?</math>", "", out, flags=re.S))
+    assert tex_outside_math(out) == []
+
+
+@pytest.mark.skipif(not mathml.available(), reason="latex2mathml is not installed")
+@pytest.mark.parametrize("text, alttexts", [
+    ("ReLU(h₁⁽¹⁾ + 2h_2^{(1)})", ["h_2^{(1)}"]),  # a coefficient before a symbol
+    (r"\begin{bmatrix} 1 & 2 \\ 2 & -2 \end{bmatrix} x", [r"\begin{bmatrix} 1 & 2 \\ 2 & -2 \end{bmatrix}"]),
+    (r"the loss \mathscr{L} and \ell", [r"\mathscr{L}", r"\ell"]),
+    ("e^{o_i} / sum_j e^{o_j}", ["e^{o_i}", "\\sum_j", "e^{o_j}"]),
+])
+def test_bare_text_symbols_become_math_with_their_source(text, alttexts):
+    out = str(mathml.render(text))
+    assert [htmllib.unescape(a) for a in re.findall(r'<math alttext="([^"]*)"', out)] == alttexts
+    assert tex_outside_math(out) == []
+
+
+@pytest.mark.skipif(not mathml.available(), reason="latex2mathml is not installed")
+def test_hat_is_an_accent_not_a_caret():
+    out = str(mathml.latex(r"\hat{o}_2"))
+    assert "&#x002C6;" in out and "&#x0005E;" not in out
+
+
+@pytest.mark.parametrize("tex, shown", [
+    (r"\frac{\partial \ell}{\partial W_{ij}}", "(∂ ℓ)/(∂ W<sub>ij</sub>)"),
+    (r"\mathbb{R}^{2 \times 3}", "ℝ<sup>2 × 3</sup>"),
+    (r"\hat{o}_2", "o\u0302<sub>2</sub>"),
+    (r"\begin{bmatrix} 1 & 2 \end{bmatrix}", "[ 1   2 ]"),
+])
+def test_plain_fallback_has_no_tex(tex, shown):
+    assert str(mathml.plain(tex)) == shown
+
+
+@pytest.mark.parametrize("text, words", [
+    ("operands could not be broadcast together with shapes (2,5) (2,) ", "the shapes 2×5 and 2 do not conform"),
+    ("shapes (2,5) and (3,) not aligned: 5 (dim 1) != 3 (dim 0)", "the shapes 2×5 and 3 do not conform"),
+    ("matmul: Input operand 1 has a mismatch in its core dimension 0, with gufunc signature (n?,k),(k,m?)->(n?,m?) "
+     "(size 2 is different from 5)", "the shapes do not conform for a matrix product (inner sizes 5 and 2)"),
+    ("defined ({'inner': 'undefined', 'outer': [2, 3]})", "defined (inner: undefined; outer: shape 2×3)"),
+    ("raised ValueError: bad", "raised bad"),
+    ("value 0.32569429033298586", "value 0.3257"),
+])
+def test_plain_words(text, words):
+    assert prose.plain_words(text).strip() == words
+
+
+@pytest.fixture(scope="module")
+def catalog_pages():
+    """The real catalog (no oracle checks) rendered: what every statement and finding looks like."""
+    from reports.collect import _catalog
+
+    records, sources = _catalog()
+    return render.render_pages({"catalog": records, "sources": sources, "results": []})
+
+
+def test_real_catalog_has_no_raw_tex_and_no_blank_cell(catalog_pages):
+    for name, page in catalog_pages.items():
+        assert tex_outside_math(page) == [], name
+        p = parsed(page)
+        assert all(m.get("alttext") for m in p.maths), name
+        assert p.empty_cells == [], name
+        for bad in ("could not be broadcast", "gufunc", "{'", "array("):
+            text = re.sub(r'<details class="evidence.*?</details>', "", page, flags=re.S)
+            assert bad not in text, (name, bad)
+        for block in page.split('<article class="entry')[1:]:
+            assert '<table class="findings">' in block, block[:200]
 
 
 # ------------------------------------------------------------------------------------------- CLI
@@ -272,8 +473,8 @@ def test_full_pipeline_with_stubbed_checks(tmp_path, stub, monkeypatch, capsys):
     assert data["command"] == "mlp-ref report --out {} --oracle torch,fd --dtype float64 --seed 3".format(out)
     assert set(data["series"]) == {"activations", "kinks", "fd", "approximation"}
     assert data["environment"]["unavailable"] == {"jax": "stub"}
-    html = (out / "index.html").read_text()
-    assert html.count("data-entry-id=") == len(data["catalog"])
+    pages = [p.read_text() for p in out.glob("*.html")]
+    assert sum(p.count("data-entry-id=") for p in pages) == len(data["catalog"])
     captured = capsys.readouterr()
     assert "checks" in captured.err  # the progress bar went to stderr
 
