@@ -7,6 +7,9 @@ import sys
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="mlp-ref", description=__doc__)
+    from . import __version__
+
+    p.add_argument("--version", action="version", version=f"mlp-ref {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
 
     from .catalog_cli import add_catalog_parser, add_errata_parser

@@ -1,6 +1,7 @@
 """`mlp-ref check`: run the conformance checks and print a per-oracle/device/dtype table."""
 from __future__ import annotations
 
+import difflib
 import json
 import sys
 
@@ -9,18 +10,41 @@ from .base import DTYPES
 ORACLES = ("torch", "jax", "fd")
 
 
+class UsageError(Exception):
+    """A bad option value: one line for stderr, exit status 2."""
+
+
+def _split(values):
+    """--oracle torch --oracle jax, --oracle torch jax and --oracle torch,jax all mean the same."""
+    if not values:
+        return None
+    out = [v.strip() for item in values for v in str(item).split(",") if v.strip()]
+    return list(dict.fromkeys(out)) or None
+
+
+def _choices(flag, given, known):
+    unknown = [v for v in given or () if v not in known]
+    if unknown:
+        raise UsageError(f"{flag}: expected some of {', '.join(known)}, got {', '.join(unknown)}")
+    return given
+
+
 def add_check_parser(subparsers):
     p = subparsers.add_parser(
         "check", help="compare the reference with torch, JAX and finite differences on every entry",
         description="Run every catalog entry (and every registered op) against the oracles on each "
                     "device and dtype; exit 1 on any unexpected failure.")
-    p.add_argument("--oracle", action="append", choices=ORACLES,
-                   help="oracle to use (repeatable; default: all)")
-    p.add_argument("--device", action="append", metavar="DEVICE",
-                   help="device: cpu, cuda:N (torch), gpu:N (JAX) (repeatable; default: all found)")
-    p.add_argument("--dtype", action="append", choices=DTYPES, help="dtype (repeatable; default: both)")
-    p.add_argument("--only", action="append", metavar="ID",
-                   help="restrict to an entry id or op.NAME (repeatable)")
+    p.add_argument("--oracle", action="extend", nargs="+", metavar="NAME",
+                   help=f"oracles to use: {', '.join(ORACLES)} (repeat or comma-separate; default: all)")
+    p.add_argument("--device", action="extend", nargs="+", metavar="DEVICE",
+                   help="devices: cpu, cuda:N (torch), gpu:N (JAX) (repeat or comma-separate; default: all found)")
+    p.add_argument("--dtype", action="extend", nargs="+", metavar="DTYPE",
+                   help=f"dtypes: {', '.join(DTYPES)} (repeat or comma-separate; default: both)")
+    p.add_argument("--only", action="extend", nargs="+", metavar="ID",
+                   help="restrict to entry ids or op.NAME (repeat or comma-separate)")
+    p.add_argument("--accuracy", action="store_true",
+                   help="also measure the finite-difference accuracy and each framework's derivative at the "
+                        "kinks (done anyway when the whole catalog runs, skipped with --only)")
     p.add_argument("--impl", metavar="PATH", help="implementation under test (default: mlp_ref)")
     p.add_argument("--json", metavar="FILE", help="write {environment, results} as JSON")
     p.add_argument("--seed", type=int, default=0, help="seed for the inputs (default 0)")
@@ -31,21 +55,72 @@ def add_check_parser(subparsers):
     return p
 
 
-def _progress(done, total, label):
-    if sys.stderr.isatty():
-        sys.stderr.write(f"\r{done}/{total} {label[:60]:60}")
-        if done == total:
-            sys.stderr.write("\r" + " " * 80 + "\r")
-        sys.stderr.flush()
+def _check_only(only):
+    """Every --only value names an entry, a subject or an op; else the nearest ids."""
+    from mlp_ref import catalog
+
+    from . import conformance
+
+    known = {s.id for s in conformance.subjects()} | {e.id for e in catalog.entries()} | set(catalog.ops())
+    for o in only or ():
+        if o not in known and "op." + o not in known:
+            lower = {k.lower(): k for k in sorted(known)}
+            near = [lower[k] for k in difflib.get_close_matches(o.lower(), list(lower), n=3, cutoff=0.0)]
+            raise UsageError(f"--only: no entry or op {o!r}; nearest: {', '.join(near)} "
+                             "(mlp-ref catalog lists every id)")
+
+
+def _check_devices(devices):
+    if not devices:
+        return
+    from . import devices as dev
+
+    found = dev.discover()["all"]
+    unknown = [d for d in devices or () if d not in found]
+    if unknown:
+        raise UsageError(f"--device: {', '.join(unknown)} not found here; devices found: {', '.join(found)}")
+
+
+def _load(impl):
+    """The implementation under test, or a one-line UsageError saying why it cannot be loaded."""
+    from . import conformance
+
+    try:
+        return conformance.load_impl(impl)
+    except SyntaxError as exc:
+        raise UsageError(f"--impl {impl}: not valid Python (line {exc.lineno}: {exc.msg})") from None
+    except ValueError as exc:
+        if str(exc).startswith("impl: no such file"):
+            raise UsageError(f"--impl {impl}: no such file") from None
+        raise UsageError(f"--impl {impl}: importing it raised ValueError: {exc}") from None
+    except ModuleNotFoundError as exc:
+        raise UsageError(f"--impl {impl}: cannot import it ({exc})") from None
+    except Exception as exc:  # noqa: BLE001 - the module's own code failed at import time
+        raise UsageError(f"--impl {impl}: importing it raised {type(exc).__name__}: {exc}") from None
 
 
 def run(args) -> int:
+    try:
+        oracles = _choices("--oracle", _split(args.oracle), ORACLES)
+        dtypes = _choices("--dtype", _split(args.dtype), DTYPES)
+        devices, only = _split(args.device), _split(args.only)
+        _check_devices(devices)
+        _check_only(only)
+        impl = _load(args.impl) if args.impl else None
+    except UsageError as exc:
+        print(f"mlp-ref check: {exc}", file=sys.stderr)
+        return 2
+    from reports.progress import Progress
+
     from . import conformance
 
-    devices = args.device or (["cpu"] if args.quick else None)
-    dtypes = args.dtype or (["float64"] if args.quick else None)
-    out = conformance.run_checks(oracles=args.oracle, devices=devices, dtypes=dtypes, impl=args.impl,
-                                 progress=_progress, seed=args.seed, only=args.only)
+    devices = devices or (["cpu"] if args.quick else None)
+    dtypes = dtypes or (["float64"] if args.quick else None)
+    progress = Progress()
+    out = conformance.run_checks(oracles=oracles, devices=devices, dtypes=dtypes, impl=impl,
+                                 progress=progress.phase("checks"), seed=args.seed, only=only,
+                                 accuracy=args.accuracy or not only, conventions=args.accuracy or not only)
+    progress.close()
     env, rows = out["environment"], out["results"]
     if args.json:
         with open(args.json, "w") as fh:

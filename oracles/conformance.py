@@ -63,7 +63,11 @@ def load_impl(impl=None):
         spec = importlib.util.spec_from_file_location(name, path)
         module = importlib.util.module_from_spec(spec)
         sys.modules[name] = module
-        spec.loader.exec_module(module)
+        try:
+            spec.loader.exec_module(module)
+        except BaseException:  # a broken file is not cached as if it had loaded
+            sys.modules.pop(name, None)
+            raise
         module.__impl_path__ = impl
         return module
     return importlib.import_module(impl)
@@ -138,8 +142,8 @@ def plan(oracles=None, devices=None, dtypes=None, only=None) -> list[Check]:
             raise ValueError(f"dtype: expected some of {DTYPES}, got {t!r}")
     checks = []
     for s in subjects():
-        if only and not any(s.id == o or s.id.startswith(o + ".") or (s.entry is None and s.id == "op." + o)
-                            for o in only):
+        if only and not any(s.id == o or (s.entry is not None and s.entry.id == o)
+                            or (s.entry is None and s.id == "op." + o) for o in only):
             continue
         if s.op is None:
             checks.append(Check(s, "catalog", "cpu", "float64"))
@@ -446,10 +450,11 @@ def reproduce_command(check: Check, module=None) -> str:
 
 # ------------------------------------------------------------------------------- the whole run
 def run_checks(oracles=None, devices=None, dtypes=None, impl=None, progress=None, seed=0, *,
-               only=None, fd_method="richardson", accuracy=True, records=None) -> dict:
+               only=None, fd_method="richardson", accuracy=True, conventions=True, records=None) -> dict:
     """Run every planned check; returns {"environment": {...}, "results": [row, ...]}.
     `records`: {entry id: Entry.evaluate() record} already computed (the report's catalog);
-    catalog checks reuse them instead of evaluating the entries again."""
+    catalog checks reuse them instead of evaluating the entries again. `accuracy` / `conventions`:
+    also measure the finite-difference accuracy / each framework's derivative at the kinks."""
     module = load_impl(impl)
     checks = plan(oracles, devices, dtypes, only)
     pool = OraclePool(fd_method)
@@ -459,13 +464,13 @@ def run_checks(oracles=None, devices=None, dtypes=None, impl=None, progress=None
         results.append(run_check(c, module, seed, pool, record=rec))
         if progress:
             progress(i + 1, len(checks), c.id)
-    env = environment(oracles, devices, dtypes, module, seed, pool)
+    env = environment(oracles, devices, dtypes, module, seed, pool, conventions=conventions)
     if accuracy and "fd" in (oracles or ORACLES) and "fd" not in env["unavailable"]:
         env["fd_accuracy"] = measure_fd_accuracy(seed)
     return {"environment": env, "results": results}
 
 
-def environment(oracles=None, devices=None, dtypes=None, module=None, seed=0, pool=None) -> dict:
+def environment(oracles=None, devices=None, dtypes=None, module=None, seed=0, pool=None, conventions=True) -> dict:
     versions = {"python": platform.python_version(), "numpy": np.__version__}
     for name in ("torch", "jax", "jaxlib"):
         try:
@@ -487,6 +492,8 @@ def environment(oracles=None, devices=None, dtypes=None, module=None, seed=0, po
            "impl": impl_label(module) if module else "mlp_ref",
            "tolerances": {f"{d}{'/' + k if k else ''}": t.as_dict() for (d, k), t in tols.TABLE.items()},
            "fd_safety": tols.FD_SAFETY, "fd_unreliable": tols.FD_UNRELIABLE}
+    if not conventions:
+        return env
     try:
         env["conventions"] = kink_conventions(module)
     except Exception as exc:  # recorded, not fatal: the run's rows still stand
