@@ -18,7 +18,10 @@ def render_feedback(result: dict) -> str:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
                              trim_blocks=True, lstrip_blocks=True)
     functions = {}
-    for t in result["tests"]:
+    # failures first: functions with a failing test before the others, failing tests first in each
+    tests = sorted(result["tests"], key=lambda t: t.get("status") == "passed")
+    for t in sorted(tests, key=lambda t: all(x.get("status") == "passed" for x in result["tests"]
+                                             if x["function"] == t["function"])):
         functions.setdefault(t["function"], []).append(t)
     return env.get_template("feedback.html.j2").render(result=result, functions=functions)
 

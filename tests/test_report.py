@@ -544,3 +544,21 @@ def test_cli_module_has_no_side_effect_imports():
     res = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parents[1],
                          capture_output=True, text=True)
     assert res.returncode == 0, res.stdout + res.stderr
+
+
+def test_feedback_page_puts_failures_first():
+    from reports.feedback import render_feedback
+
+    def test(fn, check, status):
+        return {"function": fn, "check": check, "status": status, "description": f"{fn} {check}",
+                "score": 1.0 if status == "passed" else 0.0, "max_score": 1.0, "visibility": "visible",
+                "formula": fn, "shapes": "any", "references": [], "outcome": {"message": "differs"}}
+
+    result = {"submission": "s.py", "score": 2.0, "max_score": 4.0, "rubric": {"name": "r", "seed": 0},
+              "sandbox": "process", "execution_time": 0.1, "sha256": "0" * 64, "load": {"ok": True},
+              "printed": "", "tests": [test("relu", "value", "passed"), test("sigmoid", "value", "passed"),
+                                       test("sigmoid", "grad", "failed"), test("tanh", "value", "passed")]}
+    page = render_feedback(result)
+    assert page.index('id="sigmoid"') < page.index('id="relu"') < page.index('id="tanh"')
+    block = page[page.index('id="sigmoid"'):page.index('id="relu"')]
+    assert block.index("sigmoid grad") < block.index("sigmoid value")
