@@ -5,6 +5,7 @@ Never downloads a browser: it drives the system Chromium through `executable_pat
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -123,6 +124,9 @@ def inspect(out_dir, *, widths=(390, 1280), screenshot: Path | None = None, filt
                     result["pages"][(name, width)] = page.evaluate(_PROBE)
                     if screenshot and name == "index.html" and width == 1280:
                         page.screenshot(path=str(screenshot), full_page=False)
+                    if name == "index.html" and width == widths[-1]:
+                        pdf = page.pdf(format="A4")  # the print stylesheet at work
+                        result["printed_pages"] = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
                     if name == filter_page:
                         result["filter"][width] = {f: page.evaluate(_FILTER, f)
                                                    for f in ("erratum", "holds", "unrated", "error", "all")}

@@ -148,3 +148,9 @@ def test_screenshot_regenerated(facts, report):
     if report["full"]:
         assert DOCS_SCREENSHOT.read_bytes() == shot.read_bytes()
     assert DOCS_SCREENSHOT.stat().st_size < 400_000
+
+
+def test_overview_prints_on_a_few_pages(facts, report):
+    """Summary, errata sheet and document cards; conventions, plots and environment stay on screen."""
+    faults = sum(1 for e in report["data"]["catalog"] if e["verdict"] == "erratum" and not e.get("same_fault_as"))
+    assert 1 <= facts["printed_pages"] <= 2 + faults // 4
