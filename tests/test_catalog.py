@@ -13,13 +13,12 @@ import sys
 import numpy as np
 import pytest
 
+from catalog_records import ENTRIES, RECORDS  # the catalog evaluated once per session
 from expected_verdicts import (CONVENTIONS, EXPECTED, INPUTS, MISMATCHED_NUMBERS, OTHER_READINGS, SAME_FAULT,
                                SEVERITY)
 from mlp_ref import catalog
 from mlp_ref.registry import KINDS, SEVERITIES, SOURCES, STATUSES, VERDICTS, parse_documented, printed_decimals
 
-ENTRIES = catalog.entries()
-RECORDS = {e.id: e.evaluate() for e in ENTRIES}
 IDS = [e.id for e in ENTRIES]
 
 
