@@ -84,7 +84,7 @@ def test_number_tables_name_documented_numbers():
 def test_documented_values_are_checked(entry):
     findings = RECORDS[entry.id]["_findings"]
     for key, text in entry.documented.items():
-        assert any(f.key == key or f.detail.startswith(f"{key}:") for f in findings), \
+        assert any(f.key == key or f.doc_key == key or f.detail.startswith(f"{key}:") for f in findings), \
             f"documented value {key}={text!r} is never compared with the computation"
         pair = (entry.id, key)
         if _is_number(text):
@@ -100,7 +100,7 @@ def test_documented_values_are_checked(entry):
             else:
                 assert statuses == {"ok"}, [f.detail for f in hits]
         else:  # a documented expression or shape: checked by a finding of the same key
-            hits = [f for f in findings if f.key == key]
+            hits = [f for f in findings if f.key == key or f.doc_key == key]
             assert hits, f"{key} = {text} is never checked"
             if EXPECTED.get(entry.id) == "holds":
                 assert {f.status for f in hits} == {"ok"}, [f.detail for f in hits]
