@@ -200,16 +200,16 @@ EXPECTED = {
     "ee559-gradient-step": "holds",
     "ee559-backward-cost": "erratum",
     # ---- 004 MLPs + CNNs lecture notes (9/03/15)
-    "mlpcnn-module-abstract": "convention",
-    "mlpcnn-module-concrete": "convention",
+    "mlpcnn-module-abstract": "holds",
+    "mlpcnn-module-concrete": "holds",
     "mlpcnn-fc-forward-sum": "holds",
     "mlpcnn-fc-forward-matrix": "erratum",
     "mlpcnn-fpass-one-matmul": "holds",
     "mlpcnn-dh-dh": "holds",
     "mlpcnn-dhi-dwi": "holds",
-    "mlpcnn-fc-backward-a": "convention",
+    "mlpcnn-fc-backward-a": "holds",
     "mlpcnn-left-right-multiply": "holds",
-    "mlpcnn-fc-backward-b": "convention",
+    "mlpcnn-fc-backward-b": "holds",
     "mlpcnn-sgd-update": "holds",
     "mlpcnn-fc-dL-dW-stacked": "holds",
     "mlpcnn-column-intuition": "incomplete",
@@ -251,10 +251,6 @@ CONVENTIONS = {
     "ee559-ua-sums": "output weights",
     "ee559-jacobian-notation": "Jacobian notation",
     "ee559-matrix-derivative-notation": "numerator layout",
-    "mlpcnn-module-abstract": "numerator layout",
-    "mlpcnn-module-concrete": "numerator layout",
-    "mlpcnn-fc-backward-a": "numerator layout",
-    "mlpcnn-fc-backward-b": "numerator layout",
     "mlpcnn-relu-layer": "1{h >= 0}",
 }
 
@@ -266,6 +262,7 @@ SEVERITY = {
     # ---- 002 COS 324
     # ---- 003 EE-559
     # ---- 004 MLP/CNN notes
+    "mlpcnn-fc-forward-matrix": "slip",
 }
 
 # entries that repeat a fault owned by another entry of the same document: {entry_id: owner_id}
