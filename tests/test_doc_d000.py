@@ -126,3 +126,23 @@ def test_neuron_bias_folded_batch():
 def test_bad_input_raises_value_error(call, arg):
     with pytest.raises(ValueError, match=arg):
         call()
+
+
+WORD_RESULTS = [(e.id, k) for e in ENTRIES for k in e.documented
+                if any(f.doc_key == k for f in RECORDS[e.id]["_findings"])]
+
+
+def test_word_results_are_listed():
+    assert set(WORD_RESULTS) == {("fau-fc-two-neurons", "partial derivatives"), ("fau-three-layer-dW3", "factors"),
+                                 ("fau-three-layer-dW2", "factors"), ("fau-three-layer-dW1", "factors"),
+                                 ("fau-three-layer-dW1", "pre-computed parts")}
+
+
+@pytest.mark.parametrize("entry_id, key", WORD_RESULTS)
+def test_a_perturbed_documented_count_turns_its_finding_red(entry_id, key):
+    entry = catalog.get(entry_id)
+    word = entry.documented[key].lower()
+    other = next(w for w, v in d000.WORDS.items() if v == d000.WORDS[word] % 4 + 1)
+    rec = entry.evaluate(documented={**entry.documented, key: other})
+    hits = [f for f in rec["_findings"] if f.doc_key == key]
+    assert hits and all(f.status == "mismatch" for f in hits), [f.detail for f in hits]
