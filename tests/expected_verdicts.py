@@ -12,7 +12,7 @@ EXPECTED = {
     "fau-neuron-bias-folded": "holds",
     "fau-fc-layer-matrix": "holds",
     "fau-fc-two-neurons": "holds",
-    "fau-fc-dW": "convention",
+    "fau-fc-dW": "holds",
     "fau-fc-dx": "convention",
     "fau-l2-loss": "holds",
     "fau-l2-dW": "holds",
@@ -20,7 +20,7 @@ EXPECTED = {
     "fau-three-layer-collapse": "holds",
     "fau-three-layer-dW3": "holds",
     "fau-three-layer-dW2": "erratum",
-    "fau-three-layer-dW1": "erratum",
+    "fau-three-layer-dW1": "holds",
     "fau-backprop-layerwise": "holds",
     "fau-backprop-reuse": "holds",
     "fau-summary-softmax-ce": "holds",
@@ -200,16 +200,16 @@ EXPECTED = {
     "ee559-gradient-step": "holds",
     "ee559-backward-cost": "erratum",
     # ---- 004 MLPs + CNNs lecture notes (9/03/15)
-    "mlpcnn-module-abstract": "convention",
-    "mlpcnn-module-concrete": "convention",
+    "mlpcnn-module-abstract": "holds",
+    "mlpcnn-module-concrete": "holds",
     "mlpcnn-fc-forward-sum": "holds",
     "mlpcnn-fc-forward-matrix": "erratum",
     "mlpcnn-fpass-one-matmul": "holds",
     "mlpcnn-dh-dh": "holds",
     "mlpcnn-dhi-dwi": "holds",
-    "mlpcnn-fc-backward-a": "convention",
+    "mlpcnn-fc-backward-a": "holds",
     "mlpcnn-left-right-multiply": "holds",
-    "mlpcnn-fc-backward-b": "convention",
+    "mlpcnn-fc-backward-b": "holds",
     "mlpcnn-sgd-update": "holds",
     "mlpcnn-fc-dL-dW-stacked": "holds",
     "mlpcnn-column-intuition": "incomplete",
@@ -235,7 +235,6 @@ OTHER_READINGS = {
 
 # the convention each convention entry names: every finding with status "convention" mentions it
 CONVENTIONS = {
-    "fau-fc-dW": "3-way tensor",
     "fau-fc-dx": "denominator layout",
     "tum7-toy-forward": "in degrees",
     "tum7-numerator-layout": "numerator layout",
@@ -252,20 +251,18 @@ CONVENTIONS = {
     "ee559-ua-sums": "output weights",
     "ee559-jacobian-notation": "Jacobian notation",
     "ee559-matrix-derivative-notation": "numerator layout",
-    "mlpcnn-module-abstract": "numerator layout",
-    "mlpcnn-module-concrete": "numerator layout",
-    "mlpcnn-fc-backward-a": "numerator layout",
-    "mlpcnn-fc-backward-b": "numerator layout",
     "mlpcnn-relu-layer": "1{h >= 0}",
 }
 
 # the severity each erratum derives from its findings (error > slip > transcription), one line per erratum
 SEVERITY = {
     # ---- 000 FAU
+    "fau-three-layer-dW2": "transcription",
     # ---- 001 TUM
     # ---- 002 COS 324
     # ---- 003 EE-559
     # ---- 004 MLP/CNN notes
+    "mlpcnn-fc-forward-matrix": "slip",
 }
 
 # entries that repeat a fault owned by another entry of the same document: {entry_id: owner_id}
