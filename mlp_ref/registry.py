@@ -348,7 +348,7 @@ class Run:
                 self.computed[key] = _summary(got)
                 self._add(key, "convention",
                           f"{what}: as written it yields shape {got.shape}, the transpose of the "
-                          f"{exp.shape} gradient the computation gives ({layout})", **kw)
+                          f"{exp.shape} result the computation gives ({layout})", **kw)
                 return "convention"
             err = (f"as written it gives shape {got.shape}" if got.shape != exp.shape else
                    f"as written it differs from the computation by up to {_maxdiff(got, exp):.3g}")
