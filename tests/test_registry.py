@@ -53,7 +53,7 @@ def test_derive_verdict_priority():
 def test_close_detects_layout_convention_and_shape_errors():
     r = Run({})
     A = np.arange(6.0).reshape(2, 3)
-    assert r.close("same", A, A) == "ok"
+    assert r.close("same", A.copy(), A) == "ok"
     assert r.close("transposed", A.T, A, layout="denominator layout") == "convention"
     assert r.close("transposed, no layout allowed", A.T, A) == "mismatch"
 
