@@ -1126,7 +1126,9 @@ def _(r):
     r.close("identity", rhs, p["do1/dw"],
             what=f"({p['do1/dh1(2)']:g})({p['dh1(2)/dw']:g}) + ({p['do1/dh2(2)']:g})({p['dh2(2)/dw']:g}) vs "
                  f"d o_1 / d w_22^(1) = {p['do1/dw']:g}, all rates by the Delta method")
-    r.close("do_1/dh_2^(2)", p["do1/dh2(2)"], WO[0, 1], what="d o_1 / d h_2^(2) is w_12^(o)")
+    h2 = figure_11_2(X_331)["h2"]
+    r.close("do_1/dh_2^(2)", p["do1/dh2(2)"], float(_delta_slope(lambda v: eq_11_3(v)[0], h2, 1)),
+            what="d o_1 / d h_2^(2) through W^(o) of Example 11.1.3 vs through the scalar equation (11.3)")
 
 
 @entry(id="cos324-prob-11.3.4", source=SRC, location="Problem 11.3.4, (11.10)", kind="example",
@@ -1288,8 +1290,8 @@ def _(r):
     J_zy = act.softmax_jacobian(y)
     J_zx = _jacobian_fd(lambda v: act.softmax(act.tanh(layers.linear(A, v))), x)
     r.close("z = softmax(tanh(A x))", J_zy @ J_yx, J_zx,
-            what="the product J(z, y) J(y, x) of hand-derived Jacobians vs central differences of z(x)", **FD)
-    r.claim("shape", J_zx.shape == (4, 3), f"J(z, x) has shape {J_zx.shape} = (l, n)")
+            what="the product J(z, y) J(y, x) of hand-derived Jacobians (4 x 4 times 4 x 3) vs the l x n = 4 x 3 "
+                 "Jacobian of z(x) by central differences", **FD)
 
 
 @entry(id="cos324-ex-11.4.5", source=SRC, location="Example 11.4.5", kind="example",
@@ -1890,7 +1892,8 @@ def _figure_11_7_counts():
        statement="\n".join((LISTING_CLASS, LISTING_SIGNATURE, "[...]", LISTING_HIDDEN3, "", LISTING_FORWARD)),
        documented={"signature": LISTING_SIGNATURE, "forward": LISTING_FORWARD, "figure 11.7": FIGURE_11_7})
 def _(r):
-    r.claim("signature", _parses(LISTING_SIGNATURE.strip() + "\n    pass"), "the constructor's signature parses")
+    r.claim("signature", _parses(r.documented["signature"].strip() + "\n    pass"), "the constructor's signature parses",
+            documented="signature")
     dims = _listing_defaults()
     r.value("constructor defaults", dims)
     steps, returned = _forward_steps()
@@ -1902,9 +1905,11 @@ def _(r):
     r.claim("forward", _parses(LISTING_FORWARD) and chain and returned == steps[-1][0]
             and [steps[i][1] for i in linear] == ["hidden1", "hidden2", "hidden3"] and steps[-1][1] == "hidden3",
             f"forward() parses and applies hidden1, hidden2, hidden3 in turn, with ReLU after {activated} only; it "
-            "returns the logits of hidden3 without softmax, the o of (11.9) that cross_entropy expects")
+            "returns the logits of hidden3 without softmax, the o of (11.9) that cross_entropy expects",
+            documented="forward")
     r.claim("figure 11.7", len(activated) == hidden_layers,
-            f"{len(activated)} layers are followed by ReLU: the {hidden_layers} hidden layers of Figure 11.7")
+            f"{len(activated)} layers are followed by ReLU: the {hidden_layers} hidden layers of Figure 11.7",
+            documented="figure 11.7")
     r.missing("constructor body", "the listing is cut off after the signature: super().__init__(), the definitions "
               f"of self.hidden1 and self.hidden2 (as nn.Linear layers with the defaults they would hold "
               f"{dims['hidden_dim1']} x {dims['input_size']} and {dims['hidden_dim2']} x {dims['hidden_dim1']} "
