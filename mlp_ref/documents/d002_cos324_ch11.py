@@ -617,7 +617,8 @@ def _(r):
     net = figure_11_1(X_111)
     for key, v in (("z_1^(1)", net["z1"][0]), ("z_2^(1)", net["z1"][1]), ("z_1^(2)", net["z2"][0]),
                    ("z_2^(2)", net["z2"][1]), ("o terms", net["o"][0])):
-        r.close(key, _arith(r.documented[key]), v, what=f"the printed argument {r.documented[key]} vs the computation")
+        r.close(key, _arith(r.documented[key]), v, what=f"the printed argument {r.documented[key]} vs the computation",
+                documented=key)
     for key, v in (("h_1^(1)", net["h1"][0]), ("h_2^(1)", net["h1"][1]), ("h_1^(2)", net["h2"][0]),
                    ("h_2^(2)", net["h2"][1]), ("o", net["o"][0])):
         r.number(key, v)
@@ -852,7 +853,7 @@ def _(r):
     r.value("layer widths (d_in, d_1, d_2, d_out)", widths)
     printed = [tuple(int(v) for v in t.split(r"\times")) for t in r.documented["terms"].split("+")]
     r.close("terms", printed, [(widths[i], widths[i + 1]) for i in range(3)],
-            what="the printed products are d_i x d_(i+1) of the layer widths")
+            what="the printed products are d_i x d_(i+1) of the layer widths", documented="terms")
     r.number("count", sum(W.size for W in (W1, W2, WO)))
 
 
@@ -1055,13 +1056,13 @@ def _(r):
     # the printed sums: (value, rate in Delta) vs the pre-activations of the perturbed network
     for key, i in (("h_1^(1) argument", 0), ("h_2^(1) argument", 1), ("h_1^(2) argument", 4),
                    ("h_2^(2) argument", 5), ("o_1 sum", 8), ("o_2 sum", 9), ("o_3 sum", 10)):
-        r.close(key, _affine_in_delta(r.documented[key]), [at0[i], slope[i]],
+        r.close(key, _affine_in_delta(r.documented[key]), [at0[i], slope[i]], documented=key,
                 what=f"{r.documented[key]}: (value, rate) vs the network with w_22^(1) + Delta")
     for name, i in (("h_1^(1)", 2), ("h_2^(1)", 3), ("h_1^(2)", 6), ("h_2^(2)", 7), ("o_1", 8), ("o_2", 9),
                     ("o_3", 10)):
         printed = r.documented[name]
         if "Delta" in printed:
-            r.close(name, _affine_in_delta(printed), [at0[i], slope[i]],
+            r.close(name, _affine_in_delta(printed), [at0[i], slope[i]], documented=name,
                     what=f"{name} = {printed}: (value, rate) vs the network with w_22^(1) + Delta")
         else:
             r.number(name, at0[i])
@@ -1085,9 +1086,9 @@ def _(r):
     r.number("h_1^(2)", h2[0])
     o1 = lambda v: layers.linear(WO, v)[0]
     slope = float(_delta_slope(o1, h2, 0))
-    r.close("o_1 sum", _affine_in_delta(r.documented["o_1 sum"]), [o1(h2), slope],
+    r.close("o_1 sum", _affine_in_delta(r.documented["o_1 sum"]), [o1(h2), slope], documented="o_1 sum",
             what=f"{r.documented['o_1 sum']}: (value, rate) with h_1^(2) perturbed alone")
-    r.close("o_1", _affine_in_delta(r.documented["o_1"]), [o1(h2), slope],
+    r.close("o_1", _affine_in_delta(r.documented["o_1"]), [o1(h2), slope], documented="o_1",
             what="o_1 = -3 - Delta: (value, rate) with h_1^(2) perturbed alone")
     r.number("do_1/dh_1^(2)", slope)
 
@@ -1267,8 +1268,8 @@ def _(r):
 def _(r):
     ind = _indicator(r.documented["indicator"])
     x = np.array([-2.5, -0.4, 0.3, 1.7, 3.2])
-    r.close("J(ReLU(x), x)", np.diag(ind(x)), _jacobian_fd(act.relu, x),
-            what="diag(1(x > 0)) vs central differences away from 0", **FD)
+    r.close("J(ReLU(x), x)", np.diag(ind(x)), _jacobian_fd(act.relu, x), documented="indicator",
+            what="diag of the printed indicator vs central differences away from 0", **FD)
     at0 = float(ind(0.0))
     r.close("mlp_ref at 0", act.relu_grad(np.array([0.0])), np.array([at0]),
             what="mlp_ref.relu_grad at 0 vs the printed indicator at 0")
@@ -1348,7 +1349,8 @@ def _(r):
     G = _ce_grads(X_331, y, [W1, W2, WO])
     printed = tuple(int(v) for v in re.findall(r"\d+", r.documented["shape of dl/dW^(1)"]))
     r.claim("shape of dl/dW^(1)", G[0].shape == printed == W1.shape,
-            f"mlp_ref's dl/dW^(1) has shape {G[0].shape}; printed {printed}; W^(1) is {W1.shape}")
+            f"mlp_ref's dl/dW^(1) has shape {G[0].shape}; printed {printed}; W^(1) is {W1.shape}",
+            documented="shape of dl/dW^(1)")
     for k, name in enumerate(("W^(1)", "W^(2)", "W^(o)")):
         def loss_of(Wk, k=k):
             Ws = [W1, W2, WO]
@@ -1645,15 +1647,14 @@ def _(r):
               f"random net {sizes}")]
     flat = lambda grads: np.concatenate([g.ravel() for g in grads])
     for x, y, Ws, label in cases:
-        fd = flat(numerical_gradient(lambda V, k=k: _fig_11_2_loss([V if j == k else W for j, W in enumerate(Ws)], x, y),
-                                     Ws[k].copy(), method="central") for k in range(len(Ws)))
-        r.close(f"steps 2-4, {label}", flat(backprop_four_steps(x, y, Ws)["W"]), fd,
-                what="steps 2-4 as printed, started from (11.14)'s (o-hat - e_y)^T, vs central differences of the loss "
-                     "in every weight", **FD)
-        r.close(f"step 1 as printed, {label}", flat(backprop_four_steps(x, y, Ws, as_written=True)["W"]), fd,
-                what="the four steps with step 1 as printed, (o - e_y)^T, vs central differences",
+        ref = flat(_ce_grads(x, y, Ws))  # mlp_ref's layer-by-layer backward, checked against torch and JAX
+        r.close(f"steps 2-4, {label}", flat(backprop_four_steps(x, y, Ws)["W"]), ref,
+                what="steps 2-4 as printed, started from (11.14)'s (o-hat - e_y)^T, vs mlp_ref.mlp_loss_backward in "
+                     "every weight")
+        r.close(f"step 1 as printed, {label}", flat(backprop_four_steps(x, y, Ws, as_written=True)["W"]), ref,
+                what="the four steps with step 1 as printed, (o - e_y)^T, vs mlp_ref.mlp_loss_backward",
                 corrected=flat(backprop_four_steps(x, y, Ws)["W"]), severity="slip",
-                why="the missing hat of (11.14) revisited, carried into the algorithm; steps 2-4 are right", **FD)
+                why="the missing hat of (11.14) revisited, carried into the algorithm; steps 2-4 are right")
 
 
 def _count_matvec_from_zero(A, h):
@@ -1951,7 +1952,7 @@ def _(r):
     x = np.array(ast.literal_eval(r.documented["x"].removeprefix("torch.tensor(").removesuffix(")")))
     dims = _listing_defaults()
     r.claim("x", x.shape == (dims["input_size"],),
-            f"x has {x.size} entries, the constructor's input_size = {dims['input_size']}")
+            f"x has {x.size} entries, the constructor's input_size = {dims['input_size']}", documented="x")
     r.missing("y_pred", "net.forward(x) = W3 ReLU(W_2 ReLU(W_1 x)) needs the weights W_1 of hidden1 and W_2 of "
                         "hidden2, which the cut-off constructor does not show, and the printed prediction is not "
                         f"given; only that y_pred has hidden_dim3 = {dims['hidden_dim3']} entries follows")
