@@ -98,9 +98,9 @@ EXPECTED = {
     "cos324-ex-11.1.1": "holds",
     "cos324-eq-11.3": "holds",
     "cos324-eq-11.4": "holds",
-    "cos324-ex-11.1.2": "erratum",  # names Figure 11.1 for the three-output network
+    "cos324-ex-11.1.2": "erratum",  # names Figure 11.1 for the three-output network; all values hold
     "cos324-eq-11.5": "holds",
-    "cos324-footnote-1": "convention",  # column vectors vs mlp_ref's row batches
+    "cos324-footnote-1": "holds",  # column vectors: a layout the chapter declares and uses consistently
     "cos324-eq-11.6": "holds",
     "cos324-eq-11.7": "holds",
     "cos324-eq-11.8": "holds",
@@ -135,7 +135,7 @@ EXPECTED = {
     "cos324-eq-ce-output-layer": "convention",  # 1-based y
     "cos324-eq-11.14": "holds",
     "cos324-eq-11.15": "holds",
-    "cos324-eq-11.16": "convention",
+    "cos324-eq-11.16": "convention",  # ReLU'(0), counted at cos324-ex-11.4.3
     "cos324-eq-11.17": "holds",
     "cos324-eq-11.18": "convention",
     "cos324-eq-11.14-revisited": "erratum",  # (o - e_y) for (o-hat - e_y)
@@ -143,7 +143,7 @@ EXPECTED = {
     "cos324-eq-11.17-revisited": "holds",
     "cos324-eq-11.16-revisited": "convention",
     "cos324-eq-11.18-revisited": "convention",
-    "cos324-alg-full-backprop": "erratum",  # step 1 as revisited
+    "cos324-alg-full-backprop": "erratum",  # step 1 as revisited, counted at cos324-eq-11.14-revisited
     "cos324-prob-11.4.6-i": "erratum",  # m additions for m(n - 1)
     "cos324-prob-11.4.6-ii": "holds",
     "cos324-eq-11.19": "erratum",  # sigma'(z) = 1/(1 + e^{-z})
@@ -237,7 +237,6 @@ CONVENTIONS = {
     "fau-fc-dx": "denominator layout",
     "tum7-toy-forward": "in degrees",
     "tum7-affine-backward-summary": "numerator layout",
-    "cos324-footnote-1": "stacks a batch as rows",
     "cos324-eq-cross-entropy-loss": "0-based",
     "cos324-ex-11.4.3": "1{h >= 0}",
     "cos324-eq-ce-output-layer": "0-based",
@@ -264,6 +263,16 @@ SEVERITY = {
     "tum7-3way-tensor": "slip",
     "tum7-affine-backward-matrix": "slip",
     # ---- 002 COS 324
+    "cos324-ex-11.1.2": "slip",  # Figure 11.1 named for Figure 11.2
+    "cos324-ex-11.1.3": "slip",  # the middle terms W x omit the ReLU
+    "cos324-ex-11.2.3": "error",  # 4.02 for 0.018
+    "cos324-ex-11.4.5": "slip",  # J(y, x) on the left for J(z, x)
+    "cos324-eq-11.14-revisited": "slip",  # the missing hat of o-hat
+    "cos324-alg-full-backprop": "slip",  # the same missing hat
+    "cos324-prob-11.4.6-i": "error",  # m additions for m(n - 1)
+    "cos324-eq-11.19": "slip",  # the first line drops d/dz
+    "cos324-prob-11.4.8": "error",  # g(W h) for g(f(W h))
+    "cos324-code-11.5-hidden3": "transcription",  # ']' read as ')' in a listing whose layout is lost
     # ---- 003 EE-559
     # ---- 004 MLP/CNN notes
     "mlpcnn-fc-forward-matrix": "slip",
@@ -274,6 +283,12 @@ SAME_FAULT = {
     # ---- 000 FAU
     # ---- 001 TUM
     # ---- 002 COS 324
+    "cos324-eq-ce-output-layer": "cos324-eq-cross-entropy-loss",  # the 1-based label set
+    "cos324-eq-11.16": "cos324-ex-11.4.3",  # ReLU'(0) = 0
+    "cos324-eq-11.18": "cos324-ex-11.4.3",
+    "cos324-eq-11.16-revisited": "cos324-ex-11.4.3",
+    "cos324-eq-11.18-revisited": "cos324-ex-11.4.3",
+    "cos324-alg-full-backprop": "cos324-eq-11.14-revisited",  # the missing hat of step 1
     # ---- 003 EE-559
     # ---- 004 MLP/CNN notes
 }
