@@ -50,7 +50,7 @@ EXPECTED = {
     "tum7-universal-approximation": "holds",
     "tum7-one-hidden-any-function": "holds",  # "represent" read as the cited theorem's "approximate", previous slide
     "tum7-depth-efficiency": "holds",
-    "tum7-depth-k-vs-k-minus-1": "incomplete",  # cited (Bengio 2010) and not checked: no family given (see report)
+    "tum7-depth-k-vs-k-minus-1": "cited",  # cited (Bengio 2010) and not checked: no family given
     "tum7-loss-table": "holds",
     "tum7-loss-bernoulli": "holds",
     "tum7-loss-categorical": "holds",
@@ -72,7 +72,7 @@ EXPECTED = {
     "tum7-backprop-recipe": "holds",
     "tum7-toy-local-derivatives": "holds",
     "tum7-toy-forward": "convention",  # sin of b in degrees (sin 90° = 1); radians give 0.924 and 2.164
-    "tum7-toy-backward": "erratum",  # in degrees ∂c/∂b lacks π/180 (no number changes): slip; radians: convention
+    "tum7-toy-backward": "erratum",  # ∂c/∂b = cos b: a radian rule; in radians the numbers are wrong, in degrees it lacks π/180
     "tum7-multiple-inputs": "holds",
     "tum7-multiple-paths": "holds",
     "tum7-multivariate-chain-rule": "holds",
@@ -259,7 +259,7 @@ SEVERITY = {
     "tum7-nonlinear-stack": "slip",
     "tum7-loss-gaussian": "error",
     "tum7-toy-chain-rule": "slip",
-    "tum7-toy-backward": "slip",
+    "tum7-toy-backward": "error",
     "tum7-3way-tensor": "slip",
     "tum7-affine-backward-matrix": "slip",
     # ---- 002 COS 324

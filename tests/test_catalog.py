@@ -131,6 +131,14 @@ def test_incomplete_entries_say_what_is_missing(entry):
     assert all(f.detail in rec["explanation"] for f in missing)
 
 
+@pytest.mark.parametrize("entry", _expected("cited"), ids=lambda e: e.id)
+def test_cited_entries_say_plainly_what_is_not_checked(entry):
+    findings = RECORDS[entry.id]["_findings"]
+    cited = [f for f in findings if f.status == "cited"]
+    assert cited and {f.status for f in findings} <= {"ok", "cited"}
+    assert all("cited and not checked" in f.detail for f in cited)
+
+
 @pytest.mark.parametrize("entry", _expected("convention"), ids=lambda e: e.id)
 def test_conventions_name_the_convention(entry):
     findings = RECORDS[entry.id]["_findings"]

@@ -1157,12 +1157,12 @@ def _(r):
     width = np.ceil(2.0 ** (k / (k - 1)) - 1)
     r.value("k = 2 ... 8: the piece-count bound's least width per layer for the k-fold tent map in k - 1 layers",
             dict(zip(k.tolist(), width.tolist())))
-    r.missing("function family",
-              "cited and not checked: the slide quotes the depth hierarchy from Bengio's 2010 lecture (for circuits, "
-              "Håstad 1986) without the family of functions or the bound, and no family at hand reproduces it: the "
-              "tent maps of the previous entry separate k layers from one layer, not from k - 1 layers, where the "
-              f"piece count asks for only {int(width.max())} units per layer (k = 2 ... 8); the claim is not judged "
-              "by that family")
+    r.cited("function family",
+            "cited and not checked: the slide quotes the depth hierarchy from Bengio's 2010 lecture (for circuits, "
+            "Håstad 1986) without the family of functions or the bound, and no family at hand reproduces it: the "
+            "tent maps of the previous entry separate k layers from one layer, not from k - 1 layers, where the "
+            f"piece count asks for only {int(width.max())} units per layer (k = 2 ... 8); the claim is not judged "
+            "by that family")
 
 
 @entry(id="tum7-loss-table", source=SRC, location="Loss function (table)", kind="claim",
@@ -1789,8 +1789,9 @@ def _(r):
     r.close("∂c/∂b as a formula", np.cos(np.radians(b)), _fd_elementwise(sin_deg, b),
             corrected=math.pi / 180 * np.cos(np.radians(b)), documented="∂c/∂b as a formula",
             what="∂c/∂b = cos b with b in degrees, against central differences of sin b° at b = 10° ... 170°", **FD,
-            severity="slip", why="cos b is the radian derivative; in degrees it lacks the factor π/180, which changes "
-                                 "no printed number because cos 90° = 0")
+            severity="error", why="cos b is the derivative of sin b only in radians, where the printed numbers are "
+                                  "wrong (cos 89.93 = -0.38, ∂f/∂x = -80.39); in the degrees the forward pass needs, "
+                                  "the formula lacks π/180: either way a reader gets a wrong formula or number")
     exact = toy_local_derivatives(toy_forward(np.array(_X_TOY), angle="degrees"))
     r.value("∂f/∂x at the unrounded b = 89.93, degrees", float(np.prod([float(v) for v in exact.values()])))
     rad = float(toy_f_grad(np.array(_X_TOY)))
