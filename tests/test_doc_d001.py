@@ -9,7 +9,7 @@ from mlp_ref.documents import d001_tum_lecture7 as d
 
 
 def test_toy_example_numbers():
-    """Degrees reproduce the slide's numbers, radians (the frameworks) do not; the π/180 slip is caught."""
+    """Degrees reproduce the slide's numbers, radians (the frameworks) do not; the cos b rule is an error."""
     entry = catalog.get("tum7-toy-forward")
     forward, backward = entry.evaluate(), catalog.get("tum7-toy-backward").evaluate()
     assert [f for f in forward["_findings"] if f.detail.startswith(f"x: documented {entry.documented['x']},")]
@@ -29,9 +29,9 @@ def test_toy_example_numbers():
     glob = -2 / math.sin(b) ** 2 * math.cos(b) * b * -1
     assert rad == pytest.approx(glob, rel=1e-14) and round(glob, 2) == -80.39 and fd == pytest.approx(glob, rel=1e-6)
     assert 0.003 < bwd["∂f/∂x at the unrounded b = 89.93, degrees"] < 0.005
-    slip = [f for f in backward["_findings"] if f.status == "mismatch"]
-    assert [f.key for f in slip] == ["∂c/∂b as a formula"] and slip[0].severity == "slip" and slip[0].corrected_ok
-    assert backward["severity"] == "slip"
+    wrong = [f for f in backward["_findings"] if f.status == "mismatch"]
+    assert [f.key for f in wrong] == ["∂c/∂b as a formula"] and wrong[0].severity == "error" and wrong[0].corrected_ok
+    assert backward["severity"] == "error"
 
 
 def test_toy_backward_in_radians_would_be_a_mismatch():
