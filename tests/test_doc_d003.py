@@ -99,8 +99,9 @@ def test_count_multiply_adds_by_hand():
 @pytest.mark.parametrize("K", [1, 8, 64])
 def test_normal_equation_fits_agree_with_lstsq(K):
     x = np.linspace(-math.pi, math.pi, 401)
-    for H in (d._relu_hidden(x, K, -math.pi, math.pi)[0],
-              np.c_[np.ones_like(x), np.tanh(K / 4 * (x[:, None] - np.linspace(-math.pi, math.pi, K)))]):
+    knots = np.linspace(-math.pi, math.pi, K)
+    for H in (d._relu_hidden(x, K, -math.pi, math.pi)[0], np.c_[np.ones_like(x), np.tanh(K / 4 * (x[:, None] - knots))],
+              np.c_[np.ones_like(x), (x[:, None] - knots) ** 2]):  # the last one rank-deficient for K >= 3
         fit, ref = H @ d._least_squares(H, np.sin(x)), H @ np.linalg.lstsq(H, np.sin(x), rcond=None)[0]
         assert np.max(np.abs(fit - ref)) < 1e-9
 

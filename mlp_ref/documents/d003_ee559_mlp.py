@@ -274,13 +274,18 @@ _TARGETS = {"sin": (np.sin, -math.pi, math.pi), "cos": (np.cos, -math.pi, math.p
 
 
 def _least_squares(H, t):
-    """argmin_omega ||H omega - t||^2 by the normal equations H^T H omega = H^T t.
+    """argmin_omega ||H omega - t||^2 by the normal equations, H^T H omega = H^T t.
 
-    The bases fitted here are well conditioned (cond(H) < 1e6, tests/test_doc_d003.py checks the fits
-    against np.linalg.lstsq), and the normal equations avoid LAPACK's SVD solver, whose threads stall
-    on a shared machine.
+    A rank-deficient H (a polynomial sigma) gets the ridge 1e-12 lambda_max(H^T H), which moves its fit
+    by ~1e-12. This avoids LAPACK's SVD solver on the tall H, whose threads stall on a shared machine;
+    tests/test_doc_d003.py checks the fits against np.linalg.lstsq.
     """
-    return np.linalg.solve(H.T @ H, H.T @ t)
+    # einsum stays on one thread: for Gram matrices this small, BLAS threads cost more than they save
+    G = np.einsum("pi,pj->ij", H, H)
+    ev = np.linalg.eigvalsh(G)
+    if ev[0] <= 1e-13 * ev[-1]:
+        G = G + 1e-12 * ev[-1] * np.eye(len(G))
+    return np.linalg.solve(G, np.einsum("pi,p->i", H, t))
 
 
 def _relu_hidden(x, K, a, c):
@@ -329,7 +334,7 @@ def sin_relu_approximation(A, eps):
 
     Piecewise-linear interpolation of sin on a uniform grid of [-A, A] (the interpolation bound
     h^2/8 picks the grid); the constant sin(-A) comes from two units with knots left of -A.
-    Returns {"alpha": (N,), "a": (N,), "max_error": measured on a grid of 64 points per piece}.
+    Returns {"alpha": (N,), "a": (N,), "max_error": measured on a grid of 16 points per piece}.
     """
     A, eps = check_positive("A", A), check_positive("eps", eps)
     pieces = max(1, math.ceil(2 * A / math.sqrt(8 * eps)))
@@ -339,7 +344,7 @@ def sin_relu_approximation(A, eps):
         c0 = math.sin(-A)
         a = np.r_[-A - 2.0, -A - 1.0, t[:-1]]
         alpha = np.r_[c0, -c0, m[0], np.diff(m)]
-        x = np.linspace(-A, A, 64 * pieces + 1)
+        x = np.linspace(-A, A, 16 * pieces + 1)
         err = float(np.max(np.abs(np.sin(x) - relu_sum(x, alpha, a))))
         if err <= eps:
             return {"alpha": alpha, "a": a, "max_error": err}
@@ -352,7 +357,12 @@ def relu_sum(x, alpha, a):
     alpha, a = as_float("alpha", alpha, ndim=1), as_float("a", a, ndim=1)
     if alpha.shape != a.shape:
         raise ValueError(f"a: expected shape {alpha.shape} to match alpha, got {a.shape}")
-    return act.relu(x[..., None] - a) @ alpha
+    return _relu_(x[..., None] - a) @ alpha
+
+
+def _relu_(v):
+    """max(0, v) in place on a fresh array (the large unit grids here need no copy)."""
+    return np.maximum(v, 0, out=v)
 
 
 def _psi(X):
@@ -405,7 +415,7 @@ def _ua_construction(xi):
     w = np.repeat(V, N, axis=0)
     b = (C[:, None] - a[None, :]).ravel()
     omega = (gamma[:, None] * alpha[None, :]).ravel()
-    net = act.relu(_GRID @ w.T + b) @ omega
+    net = _relu_(_GRID @ w.T + b) @ omega
     return {"M": M, "N": N, "K": M * N, "A": A, "eps": float(eps), "sum_abs_gamma": float(np.sum(np.abs(gamma))),
             "fourier_err": fourier_err, "sin_err": float(sin_err.max()),
             "weighted_sin_err": float((sin_err @ np.abs(gamma)).max()),
@@ -704,8 +714,11 @@ class _Counter:
 
 
 @functools.lru_cache(maxsize=None)
-def _counted_passes(sizes, input_grad, activation="tanh", seed=0):
-    """Forward and backward (the slides' recursions) of one sample through a random net, counted."""
+def _counted_passes(sizes, activation="tanh", seed=0):
+    """Forward and backward (the slides' recursions) of one sample through a random net, counted.
+
+    The backward pass computes dl/dx^(l) for l = L-1, ..., 0; "dx0" is what dl/dx^(0) alone costs.
+    """
     rng = np.random.default_rng(seed)
     Ws, bs = _random_net(sizes, rng)
     x, y = rng.normal(size=sizes[0]), rng.normal(size=sizes[-1])
@@ -726,11 +739,12 @@ def _counted_passes(sizes, input_grad, activation="tanh", seed=0):
         ds = bwd.times(dx, df(ss[l - 1]))
         dWs[l - 1] = bwd.outer(ds, xs[l - 1])
         dbs[l - 1] = ds
-        if l > 1 or input_grad:
-            dx = bwd.matTvec(Ws[l - 1], ds)
+        before_dx = bwd.multiply_adds
+        dx = bwd.matTvec(Ws[l - 1], ds)
+        dx0 = bwd.multiply_adds - before_dx  # the last one is dl/dx^(0)'s
         per_layer.append(bwd.multiply_adds - before)
     ref = _reference_backprop(x, y, Ws, bs, activation)[1]
-    return {"forward": fwd, "backward": bwd, "loss": float(loss), "dW": dWs, "db": dbs, "ref": ref,
+    return {"forward": fwd, "backward": bwd, "dx0": dx0, "loss": float(loss), "dW": dWs, "db": dbs, "ref": ref,
             "per_layer_backward": per_layer[::-1],
             "per_layer_forward": [W.size for W in Ws]}
 
@@ -739,7 +753,8 @@ def count_multiply_adds(sizes, input_grad=False):
     """Multiply-adds of one forward and one backward pass of an MLP with layer widths `sizes`.
 
     Counted while the passes run (003's forward/backward recursions, one sample, squared error).
-    input_grad=True also computes dl/dx^(0), which the slides' recursion (l < L, l >= 1) skips.
+    input_grad=True also computes dl/dx^(0): the summary slide's l = 1..L does, the backward-pass slide's
+    "if l < L" (l >= 1) does not.
     Returns {"forward": int, "backward": int, "ratio": backward / forward}.
     """
     if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__iter__"):
@@ -749,8 +764,8 @@ def count_multiply_adds(sizes, input_grad=False):
         raise ValueError(f"sizes: expected at least two layer widths, got {sizes}")
     if not isinstance(input_grad, bool):
         raise ValueError(f"input_grad: expected True or False, got {input_grad!r}")
-    res = _counted_passes(sizes, input_grad)
-    fwd, bwd = res["forward"].multiply_adds, res["backward"].multiply_adds
+    res = _counted_passes(sizes)
+    fwd, bwd = res["forward"].multiply_adds, res["backward"].multiply_adds - (0 if input_grad else res["dx0"])
     return {"forward": fwd, "backward": bwd, "ratio": bwd / fwd}
 
 
@@ -1106,7 +1121,9 @@ def _(r):
                  r"\frac{1}{2n} \|w - w_0\|^2; the chosen quadratic term does not depend on \mathscr{L}; "
                  r"\nabla\tilde{\mathscr{L}}_{w_0}(w) = \nabla\mathscr{L}(w_0) + \frac{1}{n}(w - w_0)  "
                  r"(extracted 'abla', 'ilde', 'rac')",
-       op=QUADRATIC)
+       op=QUADRATIC,
+       reading="the model and its gradient are checked as printed, with n a positive constant of the model (the "
+               "argmin that follows needs n = eta: ee559-quadratic-argmin)")
 def _(r):
     x, y, w0 = _logistic_data()
     b = np.asarray(0.0)
@@ -1739,7 +1756,7 @@ def _(r):
     factor = _factor(r.documented["backward/forward"])
     ratios, per_layer, share, skipped, agree = {}, {}, [], {}, True
     for sizes in COST_NETS:
-        res = _counted_passes(sizes, input_grad=True)
+        res = _counted_passes(sizes)
         agree &= bool(np.allclose(np.concatenate([a.ravel() for a in res["dW"] + res["db"]]),
                                   np.concatenate([a.ravel() for a in res["ref"]["W"] + res["ref"]["b"]]),
                                   rtol=1e-12, atol=1e-14))
@@ -1747,7 +1764,7 @@ def _(r):
         ratios[sizes] = b / f
         per_layer[sizes] = [pb / pf for pb, pf in zip(res["per_layer_backward"], res["per_layer_forward"])]
         share.append(res["backward"].mul["linear"] / b)
-        skipped[str(sizes)] = _counted_passes(sizes, input_grad=False)["backward"].multiply_adds / f
+        skipped[str(sizes)] = (b - res["dx0"]) / f
     listing = ", ".join(f"{'-'.join(map(str, k))}: {v:.3f}" for k, v in ratios.items())
     r.claim("backward/forward", all(abs(v - factor) < 0.5 for v in ratios.values()),
             f"backward/forward multiply-adds, one sample, every layer's input gradient computed: {listing} "
