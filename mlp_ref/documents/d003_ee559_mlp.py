@@ -5,9 +5,11 @@ formula or claim, in document order. The builds of a slide repeat one text, so w
 the same formula differently (an index, a range, a symbol) the difference arose in extraction:
 the statement quotes every variant, the computation checks the reading that the slide's other
 builds and its own formulas confirm, and the explanation reports what the variants would give.
-A formula printed the same way in every build is taken as the slide's, and checked as printed.
-LaTeX escapes lost in extraction ("abla" for \\nabla, "o" for \\to, ":" or "·" for a subscript i)
-are noted in the statements; they are not counted as errors of the slides.
+A formula printed the same way in every build is taken as the slide's, and checked as printed;
+where it is wrong as printed and the damage looks like the extraction's (norm bars read as \\ell,
+eta read as n, a display whose layout is broken), the erratum's severity is "transcription" and
+names that evidence. LaTeX escapes lost in extraction ("abla" for \\nabla, "o" for \\to, ":" or
+"·" for a subscript i) are noted in the statements; they are not counted as errors of the slides.
 
 Shapes follow the slides: one sample x is a column vector (D,), w^(l) is (d_l, d_(l-1)) and
 sigma acts at every layer, output included: x^(l) = sigma(w^(l) x^(l-1) + b^(l)). The per-sample
@@ -932,7 +934,10 @@ def _(r):
 
 
 @entry(id="ee559-ua-other-activations", source=SRC, location="Universal approximation", kind="claim",
-       statement="This is true for other activation functions under mild assumptions.")
+       statement="This is true for other activation functions under mild assumptions.",
+       reading="a cited result (the mild assumption being, for continuous sigma, that it is not a polynomial), "
+               "demonstrated for tanh and the sigmoid (error falling with K to below 1e-2) and shown to fail for "
+               "the polynomial sigma(v) = v^2")
 def _(r):
     x = np.linspace(-math.pi, math.pi, 401)
     t = np.sin(x)
