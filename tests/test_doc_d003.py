@@ -184,7 +184,7 @@ def test_sin_relu_approximation(A, eps):
 def test_error_budget_numbers():
     c = d._ua_construction(0.1)
     assert c["fourier_err"] <= 0.05 and c["weighted_sin_err"] <= 0.05 and c["total_err"] <= 0.1
-    assert c["sum_abs_gamma"] > 1  # so that the labels as extracted do not give xi/2
+    assert not math.isclose(c["sum_abs_gamma"], 1)  # the labels as extracted then differ from eps
     assert c["K"] == c["M"] * c["N"]
 
 

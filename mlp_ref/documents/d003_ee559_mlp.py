@@ -964,7 +964,10 @@ def _(r):
 
 @entry(id="ee559-ua-sin", source=SRC, location="Universal approximation (sin)", kind="claim",
        statement=r"\forall A > 0, \epsilon > 0, \exists N, (\alpha_n, a_n) \in R \times R, n = 1, ..., N, s.t. "
-                 r"\max_{x \in [-A, A]} |\sin(x) - \sum_{n=1}^N \alpha_n \sigma(x - a_n)| \le \epsilon")
+                 r"\max_{x \in [-A, A]} |\sin(x) - \sum_{n=1}^N \alpha_n \sigma(x - a_n)| \le \epsilon",
+       reading="'the previous result' applied to sin, with sigma = ReLU (units sigma(x - a_n) with output weights "
+               "alpha_n): a construction is given for every A, eps (piecewise-linear interpolation on a grid fine "
+               "enough for the bound h^2/8 <= eps) and demonstrated for three pairs (A, eps)")
 def _(r):
     for A, eps in ((math.pi, 0.1), (5.0, 1e-2), (10.0, 1e-3)):
         res = sin_relu_approximation(A, eps)
@@ -1012,12 +1015,13 @@ def _(r):
             f"sum_m |gamma_m| |sin - ...| = {c['weighted_sin_err']:.3g} <= {xi / 2:g}")
     r.claim("total <= xi", c["total_err"] <= xi, f"|psi - network| = {c['total_err']:.3g} <= xi = {xi:g}")
     S = c["sum_abs_gamma"]
-    literal = S * (xi / 2) * S
-    r.claim("labels as extracted", literal <= xi / 2,
-            f"read literally, the inner label bounds the sin error by (xi/2) sum|gamma| = {xi / 2 * S:.3g}, so "
-            f"the product sum|gamma| (xi/2) sum|gamma| = {literal:.3g} exceeds xi/2 = {xi / 2:g} "
-            f"(sum|gamma| = {S:.3g} > 1)", corrected_ok=S * c["eps"] <= xi / 2 * (1 + 1e-12),
-            what="the bound of the weighted sin term with the underbrace labels as our copy prints them",
+    label = xi / 2 * S
+    r.claim("labels as extracted", math.isclose(label, c["eps"], rel_tol=1e-9),
+            f"read literally, the inner label bounds each sin term by (xi/2) sum|gamma| = {label:.3g}, not by the "
+            f"slide's eps = xi/(2 sum|gamma|) = {c['eps']:.3g} (sum|gamma| = {S:.3g}); the weighted term would then "
+            f"be bounded by sum|gamma| (xi/2) sum|gamma| = {S * label:.3g} instead of xi/2 = {xi / 2:g}",
+            corrected_ok=S * c["eps"] <= xi / 2 * (1 + 1e-12),
+            what="the bound of each sin term in the underbrace labels as our copy prints them vs the slide's eps",
             severity="transcription",
             why="the display's layout is visibly broken in extraction: the sum's lower limit m=1 hangs as an "
                 "underbrace label, an underbrace sits inside another's label, and the denominator of "
