@@ -884,7 +884,8 @@ def _(r):
     gap = float(np.max(np.abs(mix(lambda x: layers.mlp_forward(x, Ws, bs, "tanh", "tanh")[0]))))
     r.value("tanh: max |f(l x + (1-l) x') - (l f(x) + (1-l) f(x'))|", gap)
     r.claim("tanh MLP is not affine", gap > 1e-3,
-            f"with sigma = tanh the same combination is off by {gap:.3g}: the map is not affine")
+            f"with sigma = tanh the same combination is off by {gap:.3g}: the map is not affine",
+            what="with sigma = tanh the MLP does not preserve affine combinations")
 
 
 @entry(id="ee559-tanh", source=SRC, location="Combining multiple layers (activations)", kind="formula",
@@ -954,12 +955,14 @@ def _(r):
         r.value(f"{name}: max error for K = {Ks}", errs)
         r.claim(f"{name}: error falls", all(b < a for a, b in zip(errs, errs[1:])) and errs[-1] < 1e-2,
                 f"{name} units sigma(K/4 (x - t_k)), uniform knots t_k, least-squares omega: max |f - sin| = "
-                + ", ".join(f"{e:.2g}" for e in errs))
+                + ", ".join(f"{e:.2g}" for e in errs),
+                what="the approximation improves with K for this sigma")
     errs = [fit(lambda v: v ** 2, K, 1.0) for K in Ks]
     r.value("sigma(v) = v^2: max error", errs)
     r.claim("a polynomial sigma stalls", max(errs) - min(errs) < 1e-9 and min(errs) > 1e-2,
             f"with the polynomial sigma(v) = v^2 every sum is a quadratic; the error stays at {min(errs):.3g} "
-            "for every K (the 'mild assumptions' exclude polynomials)")
+            "for every K (the 'mild assumptions' exclude polynomials)",
+            what="a polynomial sigma is excluded: its error does not fall with K")
 
 
 @entry(id="ee559-ua-sin", source=SRC, location="Universal approximation (sin)", kind="claim",
@@ -973,7 +976,8 @@ def _(r):
         res = sin_relu_approximation(A, eps)
         r.value(f"N for A = {A:g}, eps = {eps:g}", len(res["a"]))
         r.claim(f"A = {A:g}, eps = {eps:g}", res["max_error"] <= eps,
-                f"ReLU, N = {len(res['a'])} units sigma(x - a_n): measured max error {res['max_error']:.3g} <= {eps:g}")
+                f"ReLU, N = {len(res['a'])} units sigma(x - a_n): measured max error {res['max_error']:.3g} <= {eps:g}",
+                what="N ReLU units reach max |sin - sum_n alpha_n sigma(x - a_n)| <= eps on [-A, A]")
 
 
 @entry(id="ee559-ua-fourier", source=SRC, location="Universal approximation (Fourier)", kind="claim",
@@ -988,7 +992,8 @@ def _(r):
         V, C, gamma, err = _fourier_within(delta)
         r.claim(f"delta = {delta:g}", err <= delta,
                 f"psi(x) = exp(-2|x - (0.3, 0.6)|^2) + x1 x2 / 2 on [0,1]^2: M = {len(C)} sines reach "
-                f"{err:.3g} <= {delta:g} on a 41 x 41 grid")
+                f"{err:.3g} <= {delta:g} on a 41 x 41 grid",
+                what="M sines reach max |psi - sum_m gamma_m sin(v_m . x + c_m)| <= delta")
 
 
 @entry(id="ee559-ua-error-budget", source=SRC, location="Universal approximation (Fourier)", kind="claim",
@@ -1008,12 +1013,16 @@ def _(r):
     c = _ua_construction(xi)
     r.value("construction", {k: c[k] for k in ("M", "N", "K", "A", "eps", "sum_abs_gamma")})
     r.claim("Fourier term <= xi/2", c["fourier_err"] <= xi / 2,
-            f"|psi - sum_m gamma_m sin(...)| = {c['fourier_err']:.3g} <= {xi / 2:g} on the grid")
+            f"|psi - sum_m gamma_m sin(...)| = {c['fourier_err']:.3g} <= {xi / 2:g} on the grid",
+            what="the first term of the chain is at most delta = xi/2")
     r.claim("sin term <= eps", c["sin_err"] <= c["eps"],
-            f"|sin - sum_n alpha_n sigma(...)| = {c['sin_err']:.3g} <= eps = {c['eps']:.3g} for every m")
+            f"|sin - sum_n alpha_n sigma(...)| = {c['sin_err']:.3g} <= eps = {c['eps']:.3g} for every m",
+            what="each sin approximation is within eps")
     r.claim("weighted sin term <= xi/2", c["weighted_sin_err"] <= xi / 2,
-            f"sum_m |gamma_m| |sin - ...| = {c['weighted_sin_err']:.3g} <= {xi / 2:g}")
-    r.claim("total <= xi", c["total_err"] <= xi, f"|psi - network| = {c['total_err']:.3g} <= xi = {xi:g}")
+            f"sum_m |gamma_m| |sin - ...| = {c['weighted_sin_err']:.3g} <= {xi / 2:g}",
+            what="the second term of the chain is at most sum_m |gamma_m| eps = xi/2")
+    r.claim("total <= xi", c["total_err"] <= xi, f"|psi - network| = {c['total_err']:.3g} <= xi = {xi:g}",
+            what="the one-hidden-layer network is within xi of psi")
     S = c["sum_abs_gamma"]
     label = xi / 2 * S
     r.claim("labels as extracted", math.isclose(label, c["eps"], rel_tol=1e-9),
@@ -1039,7 +1048,8 @@ def _(r):
                  "units (w rows v_m, b = c_m - a_n, omega = gamma_m alpha_n)", rtol=1e-9, atol=1e-10)
     out, _ = layers.mlp_forward(_GRID, [c["w"], c["omega"][None, :]], [c["b"], np.zeros(1)], "relu", "identity")
     r.close("as an mlp_ref network", out[:, 0], c["net"], what="mlp_forward with one ReLU hidden layer, linear output")
-    r.claim("approximates psi", c["total_err"] <= 0.1, f"max |psi - omega.sigma(wx+b)| = {c['total_err']:.3g} <= 0.1")
+    r.claim("approximates psi", c["total_err"] <= 0.1, f"max |psi - omega.sigma(wx+b)| = {c['total_err']:.3g} <= 0.1",
+            what="the one-hidden-layer perceptron approximates psi to 0.1")
 
 
 def _relu_error_floor(K):
@@ -1068,15 +1078,18 @@ def _(r):
             "for sin on [-pi, pi] no K-unit ReLU layer gets below (1/32) ((2pi/3)/(K+1))^2 (the knot-free piece "
             "argument); the least-squares fits for K = " + ", ".join(map(str, demo)) + " reach "
             + ", ".join(f"{demo[K]:.3g}" for K in demo) + ", each above its floor ("
-            + ", ".join(f"{floors[K]:.2g}" for K in demo) + ") and falling with K")
+            + ", ".join(f"{floors[K]:.2g}" for K in demo) + ") and falling with K",
+            what="a better approximation needs more units: each K has an error floor")
     Ks = []
     xis = (0.4, 0.2, 0.1)
     for xi in xis:
         c = _ua_construction(xi)
         Ks.append(c["K"])
         r.claim(f"xi = {xi:g}", c["total_err"] <= xi,
-                f"on [0,1]^2 the construction for xi = {xi:g} uses K = {c['K']} units, error {c['total_err']:.3g}")
-    r.claim("K grows as xi shrinks", Ks[0] < Ks[1] < Ks[2], f"K = {Ks} for xi = {', '.join(map(str, xis))}")
+                f"on [0,1]^2 the construction for xi = {xi:g} uses K = {c['K']} units, error {c['total_err']:.3g}",
+                what="the construction meets its budget xi")
+    r.claim("K grows as xi shrinks", Ks[0] < Ks[1] < Ks[2], f"K = {Ks} for xi = {', '.join(map(str, xis))}",
+            what="the construction needs more units for a smaller xi")
 
 
 # ------------------------------------------------------------------ Training and gradient descent
@@ -1160,7 +1173,8 @@ def _(r):
     gap = float(np.max(np.abs(loss_hess[0] - loss_hess[1])))
     r.value("the losses' own Hessians at w0", [h.tolist() for h in loss_hess])
     r.claim("not the second-order Taylor term", gap > 1,
-            f"the two losses' own Hessians at w0 differ by up to {gap:.3g}: the model's I/n is not taken from L")
+            f"the two losses' own Hessians at w0 differ by up to {gap:.3g}: the model's I/n is not taken from L",
+            what="the quadratic term is not the loss's own curvature")
 
 
 @entry(id="ee559-quadratic-argmin", source=SRC, location="Training and gradient descent (local model)",
@@ -1248,14 +1262,16 @@ def _(r):
     r.claim("local minimum depends on w0", ends[-2.0] < 0 < ends[2.0] and Lw(ends[2.0]) > Lw(ends[-2.0])
             and abs(dLw(ends[2.0])) < 1e-8,
             f"from w0 = 2 descent stops at the local minimum {ends[2.0]:.4f} (L = {Lw(ends[2.0]):.3f}), "
-            f"from w0 = -2 at {ends[-2.0]:.4f} (L = {Lw(ends[-2.0]):.3f})")
+            f"from w0 = -2 at {ends[-2.0]:.4f} (L = {Lw(ends[-2.0]):.3f})",
+            what="descent finds a local minimum that depends on w0")
     v = np.array([2.0])
     for _ in range(20):
         v = v - 0.3 * dLw(v)
         if not np.isfinite(v[0]) or abs(v[0]) > 1e6:
             break
     r.claim("too large eta fails", not (abs(v[0]) < 10 and abs(dLw(v[0])) < 1e-3),
-            f"with eta = 0.3 from w0 = 2 the iterates leave the basin (|w| = {abs(v[0]):.3g} after <= 20 steps)")
+            f"with eta = 0.3 from w0 = 2 the iterates leave the basin (|w| = {abs(v[0]):.3g} after <= 20 steps)",
+            what="too large an eta leaves the basin")
 
 
 @entry(id="ee559-logistic-grad", source=SRC, location="Training and gradient descent (logistic gradient)",
@@ -1285,7 +1301,8 @@ def _(r):
     ref = losses.logistic_loss_grad(w, b, x, y)
     r.close("dw", dw, ref["w"], what="the NumPy transcription vs mlp_ref.logistic_loss_grad")
     r.close("db", db, ref["b"], what="the NumPy transcription vs mlp_ref.logistic_loss_grad")
-    r.close("dw vs finite differences", dw, _fd_grad(lambda v: losses.logistic_loss(v, b, x, y), w), **FD_TOL)
+    r.close("dw vs finite differences", dw, _fd_grad(lambda v: losses.logistic_loss(v, b, x, y), w),
+            what="the code's dw vs central differences of the loss", **FD_TOL)
 
 
 def _parse_power_of_ten(text):
@@ -1516,7 +1533,8 @@ def _(r):
         V[i, j] += 0.1
         ds = (V @ x + bs[0]) - base
         only &= bool(np.all(np.delete(ds, i) == 0) and ds[i] != 0)
-    r.claim("only through s_i", only, "perturbing w_ij of layer 1 changes s_i and no other s_k")
+    r.claim("only through s_i", only, "perturbing w_ij of layer 1 changes s_i and no other s_k",
+            what="w_ij^(l) influences the loss only through s_i^(l)")
 
 
 @entry(id="ee559-bp-db", source=SRC, location="Back-propagation (dl/dw)", kind="formula",
@@ -1697,7 +1715,8 @@ def _(r):
         r.close(f"w, l = {l + 1}", g["W"][l], ref["W"][l], what=f"[dl/ds](x^(l-1))^T vs mlp_backward, layer {l + 1}")
         r.close(f"b, l = {l + 1}", g["b"][l], ref["b"][l], what=f"[dl/db] = [dl/ds] vs mlp_backward, layer {l + 1}")
     fd = _fd_grad(lambda V: _loss(layers.mlp_forward(x, Ws[:2] + [V], bs, "tanh", "tanh")[0], y), Ws[2])
-    r.close("w, l = 3 vs finite differences", g["W"][2], fd, **FD_TOL)
+    r.close("w, l = 3 vs finite differences", g["W"][2], fd,
+            what="[dl/ds^(3)] (x^(2))^T vs central differences in w^(3)", **FD_TOL)
 
 
 @entry(id="ee559-gradient-step", source=SRC, location="Gradient step", kind="algorithm",
@@ -1717,7 +1736,8 @@ def _(r):
     sq = sum(float(np.sum(a ** 2)) for a in g["W"] + g["b"])
     r.claim("loss decreases", after < before and abs((before - after) / (eta * sq) - 1) < 0.05,
             f"one step with eta = {eta:g} lowers l from {before:.6f} to {after:.6f}, "
-            f"{(before - after) / (eta * sq):.3f} times the first-order prediction eta |grad|^2")
+            f"{(before - after) / (eta * sq):.3f} times the first-order prediction eta |grad|^2",
+            what="one gradient step lowers the loss as its first-order term predicts")
 
 
 # Representative MLPs for the cost rule: deep and equal-width, the course's MNIST shapes (784-256-10 and
