@@ -26,7 +26,14 @@ def add_grade_parser(subparsers) -> None:
     g.add_argument("--sandbox", choices=("auto", "namespace", "process"), default="auto",
                    help="isolation level (default auto: namespaces where available)")
     g.add_argument("--hide", action="append", default=[], metavar="PATH",
-                   help="a further path the submission must not see (repeatable)")
+                   help="a further path the submission must not read (repeatable); an error where neither "
+                        "namespaces, Landlock nor file permissions can keep it from the submission's uid")
+    g.add_argument("--sandbox-report", action="store_true",
+                   help="start the sandbox once with an empty submission and print which protections are "
+                        "active here (exit 0 when the submission would run under its own uid)")
+    g.add_argument("--student-view", action="store_true",
+                   help="feedback.html as a student sees it: visible tests only, no total while a test is "
+                        "hidden (the default view lists hidden tests too, for staff)")
     g.add_argument("--quiet", action="store_true", help="print only the score line")
     g.set_defaults(func=run_grade)
 
@@ -64,6 +71,10 @@ def run_grade(args) -> int:
 
         sys.stdout.write(render_template(rubric))
         return 0
+    if args.sandbox_report:
+        from .report import print_sandbox_report
+
+        return print_sandbox_report(args.sandbox, [*args.hide])
     if args.gradescope_bundle:
         from .bundle import build_bundle
 
@@ -82,25 +93,36 @@ def run_grade(args) -> int:
         print(f"mlp-ref grade: no such file or folder: {target}", file=sys.stderr)
         return 2
     out = Path(args.out)
-    hide = (*args.hide, str(out.resolve()))
+    also = (str(out.resolve()),)
+    from .sandbox import HideNotEnforced
+
     try:
         if target.is_dir():
             from .batch import grade_directory
 
-            summary = grade_directory(target, out, rubric, jobs=args.jobs, mode=args.sandbox, hide=hide,
+            summary = grade_directory(target, out, rubric, jobs=args.jobs, mode=args.sandbox, hide=args.hide,
+                                      also_hide=also, student=args.student_view,
                                       progress=(lambda s: None) if args.quiet else print)
             for s in summary["skipped"]:
                 print(f"skipped {s}")
+            for w in summary["warnings"]:
+                print(f"mlp-ref grade: WARNING: {w}", file=sys.stderr)
             print(f"graded {summary['graded']} submissions in {summary['wall']:.1f} s with --jobs {args.jobs}; "
                   f"wrote {summary['csv']}")
             return 1 if summary["errors"] else 0
         from .grader import grade_submission
         from .outputs import write_outputs
 
-        res = grade_submission(target, rubric, mode=args.sandbox, hide=(*hide, str(target.resolve().parent)))
-        files = write_outputs(res, out)
+        res = grade_submission(target, rubric, mode=args.sandbox, hide=args.hide,
+                               also_hide=(*also, str(target.resolve().parent)))
+        for w in res.get("sandbox_warnings", []):
+            print(f"mlp-ref grade: WARNING: {w}", file=sys.stderr)
+        files = write_outputs(res, out, student=args.student_view)
         _print_summary(res, files, args.quiet)
         return 0
+    except HideNotEnforced as exc:
+        print(f"mlp-ref grade: {exc}", file=sys.stderr)
+        return 2
     except RuntimeError as exc:
         from .sandbox import SandboxError
 
