@@ -6,6 +6,7 @@ a bad rubric; 1 if the grader itself failed.
 """
 from __future__ import annotations
 
+import os
 import sys
 
 
@@ -23,8 +24,10 @@ def add_grade_parser(subparsers) -> None:
     g.add_argument("--gradescope-bundle", metavar="OUT.zip", help="write a Gradescope autograder zip")
     g.add_argument("--bundle-wheels", metavar="DIR", help="extra wheels (NumPy, Jinja2 for Gradescope's "
                    "Python) to ship in the bundle so that setup.sh needs no network")
-    g.add_argument("--sandbox", choices=("auto", "namespace", "process"), default="auto",
-                   help="isolation level (default auto: namespaces where available)")
+    g.add_argument("--sandbox", choices=("auto", "namespace", "process"),
+                   default=os.environ.get("MLPREF_GRADE_SANDBOX", "auto"),
+                   help="isolation level (default auto: namespaces where available; the environment variable "
+                        "MLPREF_GRADE_SANDBOX sets the default)")
     g.add_argument("--hide", action="append", default=[], metavar="PATH",
                    help="a further path the submission must not read (repeatable); an error where neither "
                         "namespaces, Landlock nor file permissions can keep it from the submission's uid")

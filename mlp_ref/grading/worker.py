@@ -264,7 +264,10 @@ def link_through_descriptors(cfg):
             fd = os.open(target, os.O_PATH)
         except OSError:
             continue
-        os.symlink(f"/proc/self/fd/{fd}", os.path.join(lib, name))
+        link = os.path.join(lib, name)
+        if os.path.lexists(link):  # a restarted worker: its descriptors have other numbers
+            os.unlink(link)
+        os.symlink(f"/proc/self/fd/{fd}", link)
     # packages imported before now (collections, encodings, ...) look for submodules on their own
     # __path__, which names the real directory: point it at the link
     for mod in list(sys.modules.values()):
