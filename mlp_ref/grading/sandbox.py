@@ -436,9 +436,7 @@ class Session:
             run.mkdir(mode=0o700)
             if self.uid is not None:
                 os.chown(run, self.uid, self.uid)
-            lib_links = {**_stdlib_links(), **links}
-        else:
-            lib_links = links
+        lib_links = {**_stdlib_links(), **links}  # the worker links them through descriptors
         if self.uid is not None:
             os.chmod(self.dir, 0o711)  # traversable by the sandbox uid; its files stay 0600
         self.required = _dedupe([_real(p) for p in hide])

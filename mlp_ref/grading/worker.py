@@ -66,13 +66,9 @@ def hide_paths(cfg):
 
 
 def recreate_lib(cfg):
-    """(Re)create the import directory holding only links to NumPy, and the empty run directory."""
-    lib = cfg["lib"]
-    _makedirs_as_root(lib)
-    for name, target in cfg["lib_links"].items():
-        link = os.path.join(lib, name)
-        if not os.path.lexists(link):
-            os.symlink(target, link)
+    """(Re)create the import directory (its links come from `link_through_descriptors`) and the
+    empty run directory, which a tmpfs over /tmp may have covered."""
+    _makedirs_as_root(cfg["lib"])
     run = cfg["run"]
     os.makedirs(run, mode=0o700, exist_ok=True)
     if cfg.get("uid") is not None:
@@ -585,10 +581,9 @@ def main():
         hide_paths(cfg)
         recreate_lib(cfg)
         mini_init(cfg)
-    else:
-        link_through_descriptors(cfg)
+    link_through_descriptors(cfg)
     lib = cfg["lib"]
-    sys.path[:] = [p for p in sys.path if p] + [lib] if cfg["mode"] == "namespace" else [lib, lib + "/lib-dynload"]
+    sys.path[:] = [lib, lib + "/lib-dynload"]
     sys.path_importer_cache.clear()
     try:
         layers = confine(cfg)
