@@ -323,42 +323,37 @@ def test_cli_template_and_usage_errors(tmp_path):
 
 
 # -------------------------------------------------------------------------------- bundle
-def test_gradescope_bundle_runs_offline_from_its_own_contents(tmp_path):
-    """Build the zip, install its wheel without pip (unzip), and run run_autograder on a submission."""
+def test_gradescope_bundle_contents(tmp_path):
+    """The zip's scripts are executable shell and its wheel holds what the CLI needs at start-up (the
+    bundle is run as Gradescope runs it in tests/test_grading_bundle.py)."""
     info = build_bundle(tmp_path / "ag.zip", DEFAULT_RUBRIC)
-    root = tmp_path / "autograder"
-    src = root / "source"
+    src = tmp_path / "source"
     with zipfile.ZipFile(info["path"]) as z:
         z.extractall(src)
         modes = {i.filename: i.external_attr >> 16 for i in z.infolist()}
     assert modes["setup.sh"] & stat.S_IXUSR and modes["run_autograder"] & stat.S_IXUSR
     for f in ("setup.sh", "run_autograder"):
-        os.chmod(src / f, 0o755)
         assert subprocess.run(["bash", "-n", str(src / f)]).returncode == 0
+    assert "--student-view" in (src / "run_autograder").read_text()
     wheel = next((src / "wheels").glob("mlp_ref-*-py3-none-any.whl"))
     site = tmp_path / "site"
     with zipfile.ZipFile(wheel) as z:
         names = set(z.namelist())
         assert {"mlp_ref/grading/worker.py", "mlp_ref/grading/default_rubric.toml",
-                "reports/templates/feedback.html.j2"} <= names
+                "reports/templates/feedback.html.j2", "oracles/tolerances.py"} <= names
         record = z.read(next(n for n in names if n.endswith("dist-info/RECORD"))).decode()
         assert "mlp_ref/__init__.py,sha256=" in record
         z.extractall(site)
-    venv_bin = root / "mlp-ref-venv" / "bin"  # stands in for the venv setup.sh creates
-    venv_bin.mkdir(parents=True)
-    (venv_bin / "python").write_text(f'#!/bin/sh\nPYTHONPATH="{site}" exec "{sys.executable}" "$@"\n')
-    os.chmod(venv_bin / "python", 0o755)
-    (root / "submission").mkdir()
-    (root / "submission" / "hw.py").write_bytes((EXAMPLES / "wrong_mean_reduction.py").read_bytes())
-    env = dict(os.environ, AUTOGRADER_ROOT=str(root))
-    p = subprocess.run([str(src / "run_autograder")], env=env, cwd="/", capture_output=True, text=True, timeout=120)
-    assert p.returncode == 0, p.stderr
-    res = json.loads((root / "results" / "results.json").read_text())
-    assert res["score"] == 50.5 and len(res["tests"]) == len(RUBRIC.items)
-    (root / "submission" / "second.py").write_text("x = 1\n")  # two files: a clear message, score 0
-    subprocess.run([str(src / "run_autograder")], env=env, cwd="/", timeout=120)
-    res = json.loads((root / "results" / "results.json").read_text())
-    assert res["score"] == 0 and "exactly one .py file" in res["output"]
+    # the parser builds with only the wheel's packages importable: no benchmarks, no torch, no jax
+    code = ("import sys; sys.modules.update(benchmarks=None, torch=None, jax=None); import mlp_ref.cli as c; "
+            "p = c.build_parser(); print(p.parse_args(['grade', '--template']).command); "
+            "print(c.main(['bench']))")
+    numpy_site = Path(np.__file__).resolve().parents[1]
+    p = subprocess.run([sys.executable, "-S", "-c", code + "; print(c.__file__)"], cwd=str(tmp_path),
+                       env={"PYTHONPATH": f"{site}{os.pathsep}{numpy_site}"}, capture_output=True, text=True,
+                       timeout=120)
+    assert p.returncode == 0 and p.stdout.split() == ["grade", "2", str(site / "mlp_ref" / "cli.py")], p.stderr
+    assert "mlp-ref bench: not available in this installation" in p.stderr
 
 
 def test_a_broken_sandbox_is_a_grader_error_not_a_zero(tmp_path, monkeypatch):
