@@ -41,15 +41,24 @@ def add_grade_parser(subparsers) -> None:
     g.set_defaults(func=run_grade)
 
 
-def _print_summary(res, files, quiet):
-    pct = 100 * res["score"] / res["max_score"] if res["max_score"] else 0.0
-    print(f"{res['submission']}: {res['score']:g} / {res['max_score']:g} points ({pct:.1f}%) in "
-          f"{res['execution_time']:.2f} s [isolation: {res['sandbox']}]")
+def _print_summary(res, files, quiet, student=False):
+    """The command's own output; with --student-view (the bundle, whose stdout a rubric may show to
+    students) only what a student may see: visible tests, no total while a test is hidden."""
+    from .gradescope import student_tests, total_hidden
+
+    tests = student_tests(res) if student else res["tests"]
+    if student and total_hidden(res):
+        score = (f"visible checks {sum(t['score'] for t in tests):g} / {sum(t['max_score'] for t in tests):g} "
+                 "points (the total is hidden while tests are)")
+    else:
+        pct = 100 * res["score"] / res["max_score"] if res["max_score"] else 0.0
+        score = f"{res['score']:g} / {res['max_score']:g} points ({pct:.1f}%)"
+    print(f"{res['submission']}: {score} in {res['execution_time']:.2f} s [isolation: {res['sandbox']}]")
     if quiet:
         return
     if not res["load"]["ok"]:
         print(f"  {res['load']['message']}")
-    for t in res["tests"]:
+    for t in tests:
         if t["status"] != "passed":
             o = t["outcome"] or {}
             line = f"  FAILED {t['name']} (0 / {t['max_score']:g}): {o.get('message', '')}"
@@ -121,7 +130,7 @@ def run_grade(args) -> int:
         for w in res.get("sandbox_warnings", []):
             print(f"mlp-ref grade: WARNING: {w}", file=sys.stderr)
         files = write_outputs(res, out, student=args.student_view)
-        _print_summary(res, files, args.quiet)
+        _print_summary(res, files, args.quiet, args.student_view)
         return 0
     except HideNotEnforced as exc:
         print(f"mlp-ref grade: {exc}", file=sys.stderr)
