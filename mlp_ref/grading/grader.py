@@ -18,7 +18,7 @@ from . import protocol
 from .checks import FUNCTIONS, Case, build_cases
 from .compare import TOLERANCES, compare_tree
 from .diagnosis import diagnose_leaf, explain_error
-from .references import reference_text, references
+from .references import cite, references
 from .rubric import Rubric
 from .sandbox import Session, resolve_mode
 
@@ -179,7 +179,7 @@ def _test_entry(item, gf, check, outcome, visibility) -> dict:
     return {
         "name": item.name, "function": item.function, "check": item.check,
         "description": check.description, "formula": gf.formula, "shapes": gf.shapes,
-        "references": [dict(r) for r in refs], "where": reference_text(refs),
+        "references": [dict(r) for r in refs], "where": cite(gf.name),
         "score": item.points if passed else 0.0, "max_score": item.points,
         "status": "passed" if passed else "failed", "visibility": visibility, "outcome": outcome,
     }
@@ -286,6 +286,11 @@ def _call_graph(source: bytes) -> dict[str, set]:
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return {}
     defs = {n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    for n in tree.body:  # module-level tables of functions, e.g. ACT = {"tanh": (tanh, tanh_grad)}
+        if isinstance(n, (ast.Assign, ast.AnnAssign)) and n.value is not None:
+            for t in (n.targets if isinstance(n, ast.Assign) else [n.target]):
+                if isinstance(t, ast.Name) and t.id not in defs:
+                    defs[t.id] = n.value
     direct = {name: {x.id for x in ast.walk(node) if isinstance(x, ast.Name) and x.id in defs and x.id != name}
               for name, node in defs.items()}
     graph = {}

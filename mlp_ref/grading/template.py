@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 
 from .checks import FUNCTIONS
-from .references import reference_text, references
+from .references import cite
 from .rubric import Rubric
 
 HEADER = '''"""{title}: implement the functions below with NumPy only.
@@ -41,7 +41,7 @@ def render_template(rubric: Rubric) -> str:
             doc += _wrap("Note", "graded as mlp_backward(g, cache) with the cache returned by YOUR mlp_forward"
                          + (" (input_grad keeps its default; with input_grad=False 'x' may be None)"
                             if "input_grad" in gf.params else ""))
-        doc += _wrap("Source", reference_text(references(name, gf.fn)))
+        doc += _wrap("Source", cite(name))
         doc += _wrap("Graded", ", ".join(f"{i.check} ({i.points:g} pt)" for i in items))
         body = "\n".join(("    " + ln).rstrip() for ln in doc).replace("\\", "\\\\").replace('"""', "'''")
         parts.append(f"def {name}{gf.signature()}:\n    \"\"\"{body.lstrip()}\n    \"\"\"\n"
