@@ -13,6 +13,7 @@ CASES = {
     "forward-backward": "forward_backward",
     "accuracy": "fd_accuracy",
     "commands": "commands",
+    "grading": "grading",
 }
 
 
