@@ -134,3 +134,18 @@ def test_decoder_sizes_use_python_integers(shape, blob):
 def test_decoder_raises_only_protocol_errors(node):
     with pytest.raises(protocol.ProtocolError):
         protocol.decode_value(node, [b"\0" * 8])
+
+
+@root_only
+def test_sandbox_report_says_which_protections_hold(tmp_path):
+    import subprocess
+    import sys
+
+    env = dict(os.environ, **{SIMULATE_NO_LANDLOCK_ENV: "1"})
+    p = subprocess.run([sys.executable, "-m", "mlp_ref.cli", "grade", "--sandbox-report", "--sandbox", "process"],
+                       cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    out = p.stdout
+    assert p.returncode == 0, out + p.stderr
+    assert "[x] own unprivileged uid and gid" in out and "[x] no capabilities" in out
+    assert "[ ] Landlock" in out and "[ ] namespaces" in out and "[x] seccomp: no sockets" in out
+    assert f"{ROOT}: READABLE by the submission" in out  # a world-readable checkout, said plainly
