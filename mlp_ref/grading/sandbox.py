@@ -1,22 +1,28 @@
 """Run one submission in its own process: limits, isolation, restart after a crash or a timeout.
 
-Isolation levels (chosen by `resolve_mode`):
+Every level, as root, runs the submission under a uid and gid of its own (never uid 0), with no
+capabilities, no supplementary groups and `no_new_privs`; the worker opens descriptors to the
+standard library and NumPy before it drops root and imports through /proc/self/fd links, so an
+interpreter under a directory that uid cannot search (e.g. /root, mode 0700) still works.
 
-* ``namespace`` (root and a working ``unshare``): the worker starts in new network, mount, PID,
-  IPC and UTS namespaces. The network namespace is empty (no route anywhere). Before loading the
-  submission the worker covers /tmp, /root, /home, the project checkout (or the installed
-  mlp_ref), the output directory and any ``--hide`` path with empty tmpfs mounts, keeps the
-  Python installation and NumPy visible, then drops to an unprivileged uid of its own so it can
-  neither undo the mounts nor raise its limits. Leaving the namespace kills every process in it.
-* ``process`` (fallback): a plain child process with the same limits, a sanitized ``sys.path``,
-  an import block on mlp_ref and an in-process socket block. As root it drops to an
-  unprivileged uid when the Python installation is world-readable; straggling processes are
-  killed by uid or by an environment marker. This level cannot stop a determined submission from
-  reading world-readable files (e.g. an installed mlp_ref's source) or bypassing the socket block.
+* ``namespace`` (root and a working ``unshare``): the worker also starts in new network, mount,
+  PID, IPC and UTS namespaces. The network namespace is empty. Before loading the submission the
+  worker covers /tmp, /root, /home, the project checkout (or the installed mlp_ref), the output
+  directory and any hidden path with empty tmpfs mounts. Leaving the namespace kills every
+  process in it.
+* ``process`` (no namespaces, e.g. Gradescope): a plain child process. What the submission's uid
+  may read is decided by file permissions (and Landlock where the kernel has it): a path given
+  with ``--hide`` that it could still read is an error (`HideNotEnforced`); the grader's own code
+  and output folder get a warning instead. Every process of the uid is killed after each worker
+  and at the end, its files in the scratch folders are removed, and a monitor kills it when its
+  files exceed the total disk limit.
 
-Limits are set by the worker itself before it loads the submission (``preexec_fn`` is unsafe in
-the threads that ``--jobs`` uses): address space, CPU seconds, file size, no core dumps and, with
-a uid of its own, a process count. Wall time is enforced here with a deadline on every reply.
+Both levels add Landlock file and TCP rules where the kernel allows and a seccomp filter that
+refuses every socket (the grader's channel is a pair of pipes) and io_uring. Limits are set by
+the worker itself before it loads the submission (``preexec_fn`` is unsafe in the threads that
+``--jobs`` uses): address space, CPU seconds, file size, no core dumps and a process count. Wall
+time is enforced here with a deadline on every reply. Setting MLPREF_SANDBOX_NO_LANDLOCK=1 makes
+the Landlock system calls fail inside the worker, as on a kernel without them (tests).
 """
 from __future__ import annotations
 

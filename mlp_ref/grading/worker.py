@@ -1,7 +1,9 @@
 """Sandboxed worker of `mlp-ref grade`: loads ONE submission and calls its functions on request.
 
-Run by the grader as `python -I -S -B worker.py CONFIG` (possibly inside `unshare`); it never
-imports mlp_ref (the grader hides it and this file blocks the import). Standard library + NumPy
+Run by the grader as `python -I -S -B worker.py CONFIG` (possibly inside `unshare`), as root when
+the grader is: it opens what it needs, drops to the sandbox uid, confines itself (Landlock,
+seccomp) and only then loads the submission. It never imports mlp_ref (the grader hides it and
+this file blocks the import). Standard library + NumPy
 only. Protocol: frames on two pipes the grader created (requests in, replies out); each frame is
 b"MLPG" + uint32 header length + JSON header + raw array bytes. Arrays travel as dtype string,
 shape and bytes; nothing is ever pickled. Everything the worker sends is untrusted by the grader:
@@ -224,7 +226,10 @@ def confine(cfg):
     if cfg.get("uid") is not None:
         for cap in range(64):
             libc.prctl(24, cap, 0, 0, 0)  # PR_CAPBSET_DROP: nothing can be regained through exec
-        drop_privileges(cfg["uid"], cfg["gid"])
+        try:
+            drop_privileges(cfg["uid"], cfg["gid"])
+        except OSError as exc:  # e.g. a user namespace that maps too few uids
+            raise SystemExit(f"cannot switch to uid {cfg['uid']} ({exc}); refusing to run the submission as root")
         layers.append("own-uid")
     if os.geteuid() == 0 or os.getuid() == 0:
         raise SystemExit("refusing to run a submission as uid 0")
