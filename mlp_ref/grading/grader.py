@@ -18,7 +18,7 @@ from . import protocol
 from .checks import FUNCTIONS, Case, build_cases
 from .compare import TOLERANCES, compare_tree
 from .diagnosis import diagnose_leaf, explain_error
-from .references import cite, references
+from .references import cite
 from .rubric import Rubric
 from .sandbox import Session, resolve_mode
 
@@ -174,12 +174,11 @@ def _judge(case: Case, status: str, payload, session: Session) -> dict:
 
 # ---------------------------------------------------------------------------------- grading
 def _test_entry(item, gf, check, outcome, visibility) -> dict:
-    refs = references(gf.name, gf.fn)
     passed = outcome is not None and outcome["passed"]
     return {
         "name": item.name, "function": item.function, "check": item.check,
         "description": check.description, "formula": gf.formula, "shapes": gf.shapes,
-        "references": [dict(r) for r in refs], "where": cite(gf.name),
+        "where": cite(gf.name),
         "score": item.points if passed else 0.0, "max_score": item.points,
         "status": "passed" if passed else "failed", "visibility": visibility, "outcome": outcome,
     }

@@ -14,6 +14,12 @@ def write_outputs(result: dict, out_dir, student: bool = False) -> dict:
     out.mkdir(parents=True, exist_ok=True)
     results = out / "results.json"
     write_json_atomic(results, results_json(result))
+    if not student:  # the staff view also lists the catalog entries behind each formula
+        from .checks import FUNCTIONS
+        from .references import references
+
+        for t in result["tests"]:
+            t.setdefault("references", [dict(r) for r in references(t["function"], FUNCTIONS[t["function"]].fn)])
     feedback = out / "feedback.html"
     tmp = out / ".feedback.html.tmp"
     try:
