@@ -12,9 +12,9 @@ HEADER = '''"""{title}: implement the functions below with NumPy only.
 
 Rules: use NumPy and the standard library; do not import mlp_ref (the grader blocks it). Keep the
 names and signatures. Inputs are float32 or float64 arrays; return NumPy arrays of the same dtype
-(a loss may return a NumPy or Python float). Do not modify your inputs in place. Labels are
-0-based integers. Grade it locally (with mlp-ref's default rubric and inputs; the course's own
-rubric may hold further checks) with
+(a loss may return a NumPy or Python float). Do not modify your inputs in place (reported as an
+advisory, without points). Labels are 0-based integers. Grade it locally (with mlp-ref's default
+rubric and inputs; the course's own rubric may hold further checks) with
 
     mlp-ref grade this_file.py --out feedback/ --student-view
 
