@@ -12,6 +12,7 @@ from mlp_ref.grading.gradescope import results_json
 from mlp_ref.grading.grader import grade_submission
 from mlp_ref.grading.outputs import write_outputs
 from mlp_ref.grading.rubric import parse_rubric
+from mlp_ref.grading.sandbox import SIMULATE_NO_LANDLOCK_ENV
 
 SUBMISSION = '''
 import numpy as np
@@ -39,10 +40,15 @@ def rubric(stdout_visibility="hidden", hidden=True):
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
+    """Graded as on Gradescope: process mode, Landlock's system calls made to fail."""
     tmp = tmp_path_factory.mktemp("vis")
     sub = tmp / "student.py"
     sub.write_text(SUBMISSION)
-    return {sv: grade_submission(sub, rubric(sv)) for sv in ("hidden", "visible")}, tmp
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv(SIMULATE_NO_LANDLOCK_ENV, "1")
+        graded = {sv: grade_submission(sub, rubric(sv), mode="process") for sv in ("hidden", "visible")}
+    assert "landlock" not in graded["hidden"]["sandbox"]
+    return graded, tmp
 
 
 def test_top_level_output_names_no_hidden_test_and_no_total(graded):
