@@ -13,7 +13,6 @@ import json
 import re
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 import mlp_ref
@@ -110,17 +109,35 @@ def test_further_functions_are_gradable(tmp_path, name):
     from mlp_ref.grading.grader import grade_submission
     from mlp_ref.grading.rubric import parse_rubric
 
-    checks = {c: 1.0 for c in FUNCTIONS[name].checks}
-    rubric = parse_rubric({"seed": 2, "functions": {name: {"checks": checks}}})
+    rubric = parse_rubric({"seed": 2, "functions": {name: {"checks": {c: 1.0 for c in FUNCTIONS[name].checks}}}})
     sub = tmp_path / "s.py"
-    sub.write_text(_wrapper(name))
+    sub.write_text(EXTRA_SOLUTION)
     res = grade_submission(sub, rubric)
     assert res["score"] == rubric.max_score, [t["outcome"]["message"] for t in res["tests"] if t["status"] != "passed"]
 
 
-def _wrapper(name: str) -> str:
-    """A NumPy-only implementation of the extra activations and Huber (a student's, not mlp_ref's)."""
-    return '''import numpy as np
+@pytest.mark.parametrize("name, old, new, check", [
+    ("elu", "alpha * np.expm1", "np.expm1", "alpha"),
+    ("huber", "np.where(r <= delta, 0.5 * r * r, delta * (r - 0.5 * delta))", "0.5 * r * r", "delta"),
+    ("leaky_relu_grad", "np.where(z < 0, slope, at_zero)", "np.where(z < 0, 0.1, at_zero)", "slope"),
+])
+def test_their_parameters_are_graded(tmp_path, name, old, new, check):
+    from mlp_ref.grading.grader import grade_submission
+    from mlp_ref.grading.rubric import parse_rubric
+
+    rubric = parse_rubric({"seed": 2, "functions": {name: {"checks": {c: 1.0 for c in FUNCTIONS[name].checks}}}})
+    sub = tmp_path / "s.py"
+    assert old in EXTRA_SOLUTION
+    sub.write_text(EXTRA_SOLUTION.replace(old, new))
+    res = grade_submission(sub, rubric)
+    failed = {t["check"]: t for t in res["tests"] if t["status"] != "passed"}
+    assert check in failed, res["tests"]
+    if check != "delta":  # ignoring delta changes the value at the default delta too
+        assert set(failed) == {check} and f"ignores {check}" in " ".join(failed[check]["outcome"]["diagnoses"])
+
+
+# a NumPy-only implementation of the further activations and Huber (a student's, not mlp_ref's)
+EXTRA_SOLUTION = '''import numpy as np
 
 def _sig(z):
     e = np.exp(-np.abs(z))
