@@ -14,6 +14,7 @@ CASES = {
     "accuracy": "fd_accuracy",
     "commands": "commands",
     "catalog": "catalog_time",
+    "grading": "grading",
 }
 
 
