@@ -13,6 +13,8 @@ CASES = {
     "forward-backward": "forward_backward",
     "accuracy": "fd_accuracy",
     "commands": "commands",
+    "catalog": "catalog_time",
+    "grading": "grading",
 }
 
 

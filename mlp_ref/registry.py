@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-VERDICTS = ("holds", "erratum", "convention", "incomplete")
+VERDICTS = ("holds", "erratum", "convention", "incomplete", "cited")
 KINDS = ("formula", "example", "claim", "definition", "algorithm", "code")
 
 # Float64 comparisons inside the catalog: a formula "holds" when it agrees with the computation to
@@ -150,7 +150,7 @@ def register_op(op: Op) -> Op:
 
 
 # ------------------------------------------------------------------------------------ outcomes
-STATUSES = ("ok", "mismatch", "convention", "missing")
+STATUSES = ("ok", "mismatch", "convention", "missing", "cited")
 # The severity of a mismatch, worst first; an erratum entry takes the worst of its findings.
 SEVERITIES = ("error", "slip", "transcription")
 SEVERITY_MEANING = {
@@ -165,7 +165,7 @@ class Finding:
     """One computed check of an entry: what it checks, the document's text, the computed value."""
 
     key: str
-    status: str  # one of STATUSES
+    status: str  # one of STATUSES ("cited": a result the document cites and this entry does not reproduce)
     detail: str  # the evidence, one sentence
     corrected_ok: bool | None = None  # for a mismatch: does the corrected form hold?
     what: str = ""  # what is checked, one short sentence
@@ -326,8 +326,7 @@ class Run:
         finding's status.
         """
         what = what or key
-        if (isinstance(as_written, np.ndarray) and isinstance(expected, np.ndarray)
-                and np.shares_memory(as_written, expected)):
+        if _same_view(as_written, expected):
             raise ValueError(f"{key}: as_written and expected are the same array; the check could not fail")
         kw = dict(what=what, documented_key=documented, severity=severity, why=why)
         try:
@@ -348,17 +347,22 @@ class Run:
                 self.computed[key] = _summary(got)
                 self._add(key, "convention",
                           f"{what}: as written it yields shape {got.shape}, the transpose of the "
-                          f"{exp.shape} gradient the computation gives ({layout})", **kw)
+                          f"{exp.shape} result the computation gives ({layout})", **kw)
                 return "convention"
             err = (f"as written it gives shape {got.shape}" if got.shape != exp.shape else
                    f"as written it differs from the computation by up to {_maxdiff(got, exp):.3g}")
             self.computed[key] = _summary(got)
         corrected_ok = None
         if corrected is not None:
-            fixed = np.asarray(corrected() if callable(corrected) else corrected, dtype=np.float64)
-            corrected_ok = fixed.shape == exp.shape and bool(np.allclose(fixed, exp, rtol=rtol, atol=atol))
-            self.computed[key + " (corrected)"] = _summary(fixed)
-            err += "; the corrected form " + ("agrees" if corrected_ok else "ALSO DISAGREES")
+            try:
+                fixed = np.asarray(corrected() if callable(corrected) else corrected, dtype=np.float64)
+            except ValueError as exc:
+                fixed, corrected_ok = None, False
+                err += f"; the corrected form cannot be evaluated either: {exc}"
+            if fixed is not None:
+                corrected_ok = fixed.shape == exp.shape and bool(np.allclose(fixed, exp, rtol=rtol, atol=atol))
+                self.computed[key + " (corrected)"] = _summary(fixed)
+                err += "; the corrected form " + ("agrees" if corrected_ok else "ALSO DISAGREES")
         self.computed[key + " (computed)"] = _summary(exp)
         self._add(key, "mismatch", f"{what}: {err}", corrected_ok, **kw)
         return "mismatch"
@@ -377,10 +381,24 @@ class Run:
         self._add(key, "convention" if differs else "ok", detail, what=what, documented_key=documented,
                   computed=bool(differs))
 
+    def cited(self, key: str, what: str, *, documented: str | None = None) -> None:
+        """Record a result the document cites (a theorem, a reference) that no computation here reproduces.
+
+        Not a check and never a fault: the entry says plainly that this part is cited and not checked.
+        """
+        self._add(key, "cited", what, what=f"{key} (cited, not checked)", documented_key=documented)
+        self.computed[key] = None
+
     def missing(self, key: str, what: str, *, documented: str | None = None) -> None:
         """Record that the source is cut off so that `key` cannot be reproduced."""
         self._add(key, "missing", what, what=f"{key} (not reproducible from the text)", documented_key=documented)
         self.computed[key] = None
+
+
+def _same_view(a, b) -> bool:
+    """Are `a` and `b` the same array (the same memory, shape and strides), so equal by construction?"""
+    return (isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.shape == b.shape
+            and a.strides == b.strides and a.__array_interface__["data"][0] == b.__array_interface__["data"][0])
 
 
 def _summary(a: np.ndarray):
@@ -395,7 +413,7 @@ def _maxdiff(a, b) -> float:
 
 
 def derive_verdict(findings: list[Finding]) -> str:
-    """incomplete > erratum > convention > holds, from what the computation found."""
+    """incomplete > erratum > convention > cited > holds, from what the computation found."""
     statuses = {f.status for f in findings}
     if not findings:
         raise ValueError("an entry must record at least one finding")
@@ -405,6 +423,8 @@ def derive_verdict(findings: list[Finding]) -> str:
         return "erratum"
     if "convention" in statuses:
         return "convention"
+    if "cited" in statuses:
+        return "cited"
     return "holds"
 
 

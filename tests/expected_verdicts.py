@@ -12,7 +12,7 @@ EXPECTED = {
     "fau-neuron-bias-folded": "holds",
     "fau-fc-layer-matrix": "holds",
     "fau-fc-two-neurons": "holds",
-    "fau-fc-dW": "convention",
+    "fau-fc-dW": "holds",
     "fau-fc-dx": "convention",
     "fau-l2-loss": "holds",
     "fau-l2-dW": "holds",
@@ -20,7 +20,7 @@ EXPECTED = {
     "fau-three-layer-collapse": "holds",
     "fau-three-layer-dW3": "holds",
     "fau-three-layer-dW2": "erratum",
-    "fau-three-layer-dW1": "erratum",
+    "fau-three-layer-dW1": "holds",
     "fau-backprop-layerwise": "holds",
     "fau-backprop-reuse": "holds",
     "fau-summary-softmax-ce": "holds",
@@ -35,7 +35,7 @@ EXPECTED = {
     "tum7-xor-feature-map": "holds",
     "tum7-xor-separable-after-phi": "holds",
     "tum7-xor-one-hidden-layer": "holds",
-    "tum7-xor-output-bias": "erratum",  # σ1([w0 w1]·φ) has no output bias: no w classifies XOR
+    "tum7-xor-output-bias": "erratum",  # σ1([w0 w1]·φ) has no output bias: no w classifies XOR (error)
     "tum7-ffnn-one-hidden": "holds",
     "tum7-deep-mlp": "holds",
     "tum7-act-sigmoid": "holds",
@@ -46,15 +46,15 @@ EXPECTED = {
     "tum7-act-swish": "holds",
     "tum7-softmax-not-elementwise": "holds",
     "tum7-linear-collapse": "holds",
-    "tum7-nonlinear-stack": "erratum",  # σ_k with k undefined (σ_{L-1}, then σ_{L-2})
+    "tum7-nonlinear-stack": "erratum",  # σ_k with k undefined (σ_{L-1}, then σ_{L-2}) (slip)
     "tum7-universal-approximation": "holds",
-    "tum7-one-hidden-any-function": "erratum",  # "represent any function": only continuous ones, approximately
+    "tum7-one-hidden-any-function": "holds",  # "represent" read as the cited theorem's "approximate", previous slide
     "tum7-depth-efficiency": "holds",
-    "tum7-depth-k-vs-k-minus-1": "incomplete",  # cited without the function family; tent maps separate k from 1
+    "tum7-depth-k-vs-k-minus-1": "cited",  # cited (Bengio 2010) and not checked: no family given
     "tum7-loss-table": "holds",
     "tum7-loss-bernoulli": "holds",
     "tum7-loss-categorical": "holds",
-    "tum7-loss-gaussian": "erratum",  # -Σ log N(y|f,1) = ½ Σ (y - f)^2 + const, not Σ (y - f)^2 + const
+    "tum7-loss-gaussian": "erratum",  # -Σ log N(y|f,1) = ½ Σ (y - f)^2 + const, not Σ (y - f)^2 + const (error)
     "tum7-loss-mae": "holds",
     "tum7-loss-huber": "holds",
     "tum7-loss-logcosh": "holds",
@@ -68,28 +68,28 @@ EXPECTED = {
     "tum7-symbolic-reuse": "holds",
     "tum7-backprop-cost": "holds",
     "tum7-toy-modules": "holds",
-    "tum7-toy-chain-rule": "erratum",  # "= ∂d/∂c ∂f/∂x" for ∂d/∂c ∂c/∂x
+    "tum7-toy-chain-rule": "erratum",  # "= ∂d/∂c ∂f/∂x" for ∂d/∂c ∂c/∂x (slip)
     "tum7-backprop-recipe": "holds",
     "tum7-toy-local-derivatives": "holds",
-    "tum7-toy-forward": "convention",  # sin of b in degrees (sin 90° = 1); radians round to the same 1 and 2
-    "tum7-toy-backward": "erratum",  # ∂f/∂x = -80.39 in radians, not 0
+    "tum7-toy-forward": "convention",  # sin of b in degrees (sin 90° = 1); radians give 0.924 and 2.164
+    "tum7-toy-backward": "erratum",  # ∂c/∂b = cos b: a radian rule; in radians the numbers are wrong, in degrees it lacks π/180
     "tum7-multiple-inputs": "holds",
     "tum7-multiple-paths": "holds",
     "tum7-multivariate-chain-rule": "holds",
     "tum7-jacobian": "holds",
-    "tum7-numerator-layout": "convention",
+    "tum7-numerator-layout": "holds",  # declared numerator layout, used consistently
     "tum7-chain-rule-matrix": "holds",
     "tum7-regression-network": "holds",
     "tum7-chain-rule-tensor": "holds",
-    "tum7-matrix-calculus-notes": "incomplete",  # note 2 pairs x^2 with [x; x^2]: no derivative to check
+    "tum7-matrix-calculus-notes": "holds",  # note 2 read as the table's vector-output example [x; x^2]
     "tum7-matrix-calculus": "holds",
-    "tum7-3way-tensor": "erratum",  # ∂a_i/W_jk lacks the ∂ of ∂W_jk
-    "tum7-accumulate-gradient": "convention",  # "Jacobian-vector product" for a vector-Jacobian product
+    "tum7-3way-tensor": "erratum",  # ∂a_i/W_jk lacks the ∂ of ∂W_jk (slip)
+    "tum7-accumulate-gradient": "holds",  # "Jacobian-vector product" names the product; no number changes
     "tum7-module-abstraction": "holds",
     "tum7-affine-layer": "holds",
     "tum7-affine-scalar-derivation": "holds",
-    "tum7-affine-backward-matrix": "erratum",  # x^T·(∂E/∂a) is (1×D)(1×H)
-    "tum7-affine-backward-summary": "convention",  # numerator layout: transposes of the gradients
+    "tum7-affine-backward-matrix": "erratum",  # x^T·(∂E/∂a) is (1×D)(1×H) (slip)
+    "tum7-affine-backward-summary": "convention",  # x ∂E/∂a (D×H) vs the lecture's own H×H×D ∂a/∂W (H×D)
     # ---- 002 COS 324, Chapter 11: Feedforward Neural Network and Backpropagation
     "cos324-def-11.0.1": "holds",
     "cos324-eq-11.1": "holds",
@@ -98,9 +98,9 @@ EXPECTED = {
     "cos324-ex-11.1.1": "holds",
     "cos324-eq-11.3": "holds",
     "cos324-eq-11.4": "holds",
-    "cos324-ex-11.1.2": "erratum",  # names Figure 11.1 for the three-output network
+    "cos324-ex-11.1.2": "erratum",  # names Figure 11.1 for the three-output network; all values hold
     "cos324-eq-11.5": "holds",
-    "cos324-footnote-1": "convention",  # column vectors vs mlp_ref's row batches
+    "cos324-footnote-1": "holds",  # column vectors: a layout the chapter declares and uses consistently
     "cos324-eq-11.6": "holds",
     "cos324-eq-11.7": "holds",
     "cos324-eq-11.8": "holds",
@@ -135,7 +135,7 @@ EXPECTED = {
     "cos324-eq-ce-output-layer": "convention",  # 1-based y
     "cos324-eq-11.14": "holds",
     "cos324-eq-11.15": "holds",
-    "cos324-eq-11.16": "convention",
+    "cos324-eq-11.16": "convention",  # ReLU'(0), counted at cos324-ex-11.4.3
     "cos324-eq-11.17": "holds",
     "cos324-eq-11.18": "convention",
     "cos324-eq-11.14-revisited": "erratum",  # (o - e_y) for (o-hat - e_y)
@@ -143,7 +143,7 @@ EXPECTED = {
     "cos324-eq-11.17-revisited": "holds",
     "cos324-eq-11.16-revisited": "convention",
     "cos324-eq-11.18-revisited": "convention",
-    "cos324-alg-full-backprop": "erratum",  # step 1 as revisited
+    "cos324-alg-full-backprop": "erratum",  # step 1 as revisited, counted at cos324-eq-11.14-revisited
     "cos324-prob-11.4.6-i": "erratum",  # m additions for m(n - 1)
     "cos324-prob-11.4.6-ii": "holds",
     "cos324-eq-11.19": "erratum",  # sigma'(z) = 1/(1 + e^{-z})
@@ -164,7 +164,7 @@ EXPECTED = {
     "ee559-nonlinearity-needed": "holds",
     "ee559-tanh": "holds",
     "ee559-relu": "holds",
-    "ee559-ua-sums": "convention",
+    "ee559-ua-sums": "holds",
     "ee559-ua-other-activations": "holds",
     "ee559-ua-sin": "holds",
     "ee559-ua-fourier": "holds",
@@ -185,31 +185,31 @@ EXPECTED = {
     "ee559-preactivations": "holds",
     "ee559-forward-pass": "holds",
     "ee559-chain-rule": "holds",
-    "ee559-jacobian-composition": "erratum",
+    "ee559-jacobian-composition": "holds",
     "ee559-bp-s-sum": "holds",
     "ee559-bp-dw": "holds",
     "ee559-bp-db": "holds",
     "ee559-bp-ds": "holds",
     "ee559-bp-output": "holds",
     "ee559-bp-dx": "holds",
-    "ee559-jacobian-notation": "convention",
-    "ee559-matrix-derivative-notation": "convention",
+    "ee559-jacobian-notation": "holds",
+    "ee559-matrix-derivative-notation": "holds",
     "ee559-backward-activations": "erratum",
     "ee559-backward-ds": "holds",
     "ee559-backward-params": "holds",
     "ee559-gradient-step": "holds",
-    "ee559-backward-cost": "erratum",
+    "ee559-backward-cost": "holds",
     # ---- 004 MLPs + CNNs lecture notes (9/03/15)
-    "mlpcnn-module-abstract": "convention",
-    "mlpcnn-module-concrete": "convention",
+    "mlpcnn-module-abstract": "holds",
+    "mlpcnn-module-concrete": "holds",
     "mlpcnn-fc-forward-sum": "holds",
     "mlpcnn-fc-forward-matrix": "erratum",
     "mlpcnn-fpass-one-matmul": "holds",
     "mlpcnn-dh-dh": "holds",
     "mlpcnn-dhi-dwi": "holds",
-    "mlpcnn-fc-backward-a": "convention",
+    "mlpcnn-fc-backward-a": "holds",
     "mlpcnn-left-right-multiply": "holds",
-    "mlpcnn-fc-backward-b": "convention",
+    "mlpcnn-fc-backward-b": "holds",
     "mlpcnn-sgd-update": "holds",
     "mlpcnn-fc-dL-dW-stacked": "holds",
     "mlpcnn-column-intuition": "incomplete",
@@ -220,11 +220,11 @@ EXPECTED = {
 INPUTS = {
     ("tum7-toy-forward", "x"),
     ("cos324-ex-11.2.3", "y"),
+    ("ee559-gd-loop", "training points"),  # the size of the data set the loop runs on
 }
 
 # documented numbers the computation contradicts (each explained by its erratum)
 MISMATCHED_NUMBERS = {
-    ("tum7-toy-backward", "∂f/∂x"),
     ("cos324-ex-11.2.3", "loss"),
 }
 
@@ -235,13 +235,9 @@ OTHER_READINGS = {
 
 # the convention each convention entry names: every finding with status "convention" mentions it
 CONVENTIONS = {
-    "fau-fc-dW": "3-way tensor",
     "fau-fc-dx": "denominator layout",
     "tum7-toy-forward": "in degrees",
-    "tum7-numerator-layout": "numerator layout",
-    "tum7-accumulate-gradient": "vector-Jacobian product",
     "tum7-affine-backward-summary": "numerator layout",
-    "cos324-footnote-1": "stacks a batch as rows",
     "cos324-eq-cross-entropy-loss": "0-based",
     "cos324-ex-11.4.3": "1{h >= 0}",
     "cos324-eq-ce-output-layer": "0-based",
@@ -249,23 +245,40 @@ CONVENTIONS = {
     "cos324-eq-11.18": "1{h >= 0}",
     "cos324-eq-11.16-revisited": "1{h >= 0}",
     "cos324-eq-11.18-revisited": "1{h >= 0}",
-    "ee559-ua-sums": "output weights",
-    "ee559-jacobian-notation": "Jacobian notation",
-    "ee559-matrix-derivative-notation": "numerator layout",
-    "mlpcnn-module-abstract": "numerator layout",
-    "mlpcnn-module-concrete": "numerator layout",
-    "mlpcnn-fc-backward-a": "numerator layout",
-    "mlpcnn-fc-backward-b": "numerator layout",
     "mlpcnn-relu-layer": "1{h >= 0}",
 }
 
 # the severity each erratum derives from its findings (error > slip > transcription), one line per erratum
 SEVERITY = {
     # ---- 000 FAU
+    "fau-three-layer-dW2": "transcription",
     # ---- 001 TUM
+    "tum7-xor-output-bias": "error",
+    "tum7-nonlinear-stack": "slip",
+    "tum7-loss-gaussian": "error",
+    "tum7-toy-chain-rule": "slip",
+    "tum7-toy-backward": "error",
+    "tum7-3way-tensor": "slip",
+    "tum7-affine-backward-matrix": "slip",
     # ---- 002 COS 324
+    "cos324-ex-11.1.2": "slip",  # Figure 11.1 named for Figure 11.2
+    "cos324-ex-11.1.3": "slip",  # the middle terms W x omit the ReLU
+    "cos324-ex-11.2.3": "error",  # 4.02 for 0.018
+    "cos324-ex-11.4.5": "slip",  # J(y, x) on the left for J(z, x)
+    "cos324-eq-11.14-revisited": "slip",  # the missing hat of o-hat
+    "cos324-alg-full-backprop": "slip",  # the same missing hat
+    "cos324-prob-11.4.6-i": "error",  # m additions for m(n - 1)
+    "cos324-eq-11.19": "slip",  # the first line drops d/dz
+    "cos324-prob-11.4.8": "error",  # g(W h) for g(f(W h))
+    "cos324-code-11.5-hidden3": "transcription",  # ']' read as ')' in a listing whose layout is lost
     # ---- 003 EE-559
+    "ee559-affine-collapse": "slip",  # "for all l < L" where the recursion must reach L
+    "ee559-ua-error-budget": "transcription",  # underbrace labels broken in extraction
+    "ee559-mse": "transcription",  # norm bars read as \ell
+    "ee559-quadratic-argmin": "transcription",  # eta read as n in the local model
+    "ee559-backward-activations": "slip",  # stray prime in nabla_1 l'(x^(L))
     # ---- 004 MLP/CNN notes
+    "mlpcnn-fc-forward-matrix": "slip",
 }
 
 # entries that repeat a fault owned by another entry of the same document: {entry_id: owner_id}
@@ -273,6 +286,12 @@ SAME_FAULT = {
     # ---- 000 FAU
     # ---- 001 TUM
     # ---- 002 COS 324
+    "cos324-eq-ce-output-layer": "cos324-eq-cross-entropy-loss",  # the 1-based label set
+    "cos324-eq-11.16": "cos324-ex-11.4.3",  # ReLU'(0) = 0
+    "cos324-eq-11.18": "cos324-ex-11.4.3",
+    "cos324-eq-11.16-revisited": "cos324-ex-11.4.3",
+    "cos324-eq-11.18-revisited": "cos324-ex-11.4.3",
+    "cos324-alg-full-backprop": "cos324-eq-11.14-revisited",  # the missing hat of step 1
     # ---- 003 EE-559
     # ---- 004 MLP/CNN notes
 }

@@ -24,31 +24,47 @@ def test_documented_counts_reproduced(entry_id, key, count_key, value):
     assert rec["computed"][key] is True
 
 
-def test_two_neuron_example_shapes():
-    rec = RECORDS["fau-fc-two-neurons"]
-    assert rec["documented"] == {"inputs": "Three", "neurons": "two"}
-    assert rec["computed"]["W shape"] == [2, 3]
+def test_two_neuron_example_counts_the_partials():
+    entry = catalog.get("fau-fc-two-neurons")
+    rec = RECORDS[entry.id]
+    assert rec["documented"] == {"inputs": "Three", "neurons": "two", "partial derivatives": "two"}
+    assert rec["computed"]["partials the layer's backward supplies"] == ["W", "x"]
+    wrong = entry.evaluate(documented={**entry.documented, "partial derivatives": "three"})
+    assert wrong["verdict"] == "erratum"  # the count is computed, not read off the text
 
 
 def test_garbled_phrases_are_quoted_and_read():
     assert "Wxy" in RECORDS["fau-l2-loss"]["statement"]
     assert "W WWxy" in RECORDS["fau-three-layer-dW3"]["statement"]
-    assert "read as W x - y" in RECORDS["fau-l2-loss"]["explanation"]
+    assert "\"Wxy\" is W x - y" in RECORDS["fau-l2-loss"]["explanation"]
     assert "(WWx), as we’ve seen on the previous slide" in RECORDS["fau-three-layer-dW3"]["statement"]
     assert "it’s gonna be W and we have to multiply it from the left-hand side" in \
         RECORDS["fau-three-layer-dW2"]["statement"]
     assert "is Wx, is going to be W" in RECORDS["fau-three-layer-dW1"]["statement"]
 
 
-@pytest.mark.parametrize("entry_id", ["fau-three-layer-dW2", "fau-three-layer-dW1"])
-def test_spoken_w_is_the_jacobian_but_not_the_left_factor(entry_id):
+@pytest.mark.parametrize("entry_id, l", [("fau-three-layer-dW2", 2), ("fau-three-layer-dW1", 1)])
+def test_spoken_w_is_the_jacobian_left_multiplied_by_the_error_row(entry_id, l):
     rec = RECORDS[entry_id]
     by_key = {f.key: f for f in rec["_findings"]}
     assert by_key["df̂3/df̂2 = W"].status == "ok"  # W3 is the Jacobian of f̂3 = W3 f̂2
-    assert "cannot be evaluated" in by_key["as said, W from the left"].detail  # 2x5 times a 2-vector
-    square = by_key["as said, square layers"]
-    assert square.status == "mismatch" and square.corrected_ok is True  # computable, and wrong
-    assert "W₃ᵀ" in catalog.get(entry_id).corrected_statement
+    assert by_key[f"dL/df̂{l}"].status == "ok"  # (f̂3 - y)^T W3 [W2] is dL/df̂_l as a row
+    assert "numerator layout" in rec["explanation"] and "¶6's layout" in rec["explanation"]
+    x, y, Ws = d000._three_layer(5)  # the spoken W multiplying the error column from the left is undefined
+    with pytest.raises(ValueError):
+        Ws[2] @ (Ws[2] @ Ws[1] @ Ws[0] @ x - y)
+
+
+def test_wwx_for_layer_2_is_a_transcription_erratum():
+    entry = catalog.get("fau-three-layer-dW2")
+    rec = RECORDS[entry.id]
+    assert rec["verdict"] == "erratum" and rec["severity"] == "transcription"
+    mism = {f.key: f for f in rec["_findings"] if f.status == "mismatch"}
+    assert set(mism) == {"(WWx)", "(WWx), square W2"}
+    assert "gives shape (5, 5)" in mism["(WWx)"].detail  # (W2W1x)^T has 5 entries, W2 has 4 columns
+    assert all(f.corrected_ok is True for f in mism.values())
+    assert "Wxy" in mism["(WWx)"].reason and "(W₁x)ᵀ" in entry.corrected_statement
+    assert RECORDS["fau-three-layer-dW1"]["verdict"] == "holds"
 
 
 def test_single_eta_outlook_counts():
@@ -110,3 +126,23 @@ def test_neuron_bias_folded_batch():
 def test_bad_input_raises_value_error(call, arg):
     with pytest.raises(ValueError, match=arg):
         call()
+
+
+WORD_RESULTS = [(e.id, k) for e in ENTRIES for k in e.documented
+                if any(f.doc_key == k for f in RECORDS[e.id]["_findings"])]
+
+
+def test_word_results_are_listed():
+    assert set(WORD_RESULTS) == {("fau-fc-two-neurons", "partial derivatives"), ("fau-three-layer-dW3", "factors"),
+                                 ("fau-three-layer-dW2", "factors"), ("fau-three-layer-dW1", "factors"),
+                                 ("fau-three-layer-dW1", "pre-computed parts")}
+
+
+@pytest.mark.parametrize("entry_id, key", WORD_RESULTS)
+def test_a_perturbed_documented_count_turns_its_finding_red(entry_id, key):
+    entry = catalog.get(entry_id)
+    word = entry.documented[key].lower()
+    other = next(w for w, v in d000.WORDS.items() if v == d000.WORDS[word] % 4 + 1)
+    rec = entry.evaluate(documented={**entry.documented, key: other})
+    hits = [f for f in rec["_findings"] if f.doc_key == key]
+    assert hits and all(f.status == "mismatch" for f in hits), [f.detail for f in hits]

@@ -9,24 +9,71 @@ from mlp_ref.documents import d001_tum_lecture7 as d
 
 
 def test_toy_example_numbers():
+    """Degrees reproduce the slide's numbers, radians (the frameworks) do not; the cos b rule is an error."""
     entry = catalog.get("tum7-toy-forward")
     forward, backward = entry.evaluate(), catalog.get("tum7-toy-backward").evaluate()
-    # the documented input x is echoed through Run.number (test_catalog checks that it agrees)
     assert [f for f in forward["_findings"] if f.detail.startswith(f"x: documented {entry.documented['x']},")]
     fwd = forward["computed"]
     b = math.exp(4.499)
-    assert fwd["b"] == pytest.approx(b, rel=1e-15) and round(b) == 90
-    assert fwd["c"] == pytest.approx(math.sin(b), rel=1e-14)  # radians: 0.9242, printed as 1
-    assert fwd["d"] == pytest.approx(2 / math.sin(b), rel=1e-14)
-    c_deg, d_deg = fwd["c, d with b read in degrees"]
-    assert c_deg == pytest.approx(math.sin(math.radians(b)), rel=1e-14) and round(c_deg, 5) == 1.0
+    assert fwd["b"] == pytest.approx(b, rel=1e-15) and abs(b - 90) < 0.01 * 90
+    assert fwd["c"] == pytest.approx(math.sin(math.radians(b)), rel=1e-14)  # 0.9999992, printed 1
+    assert fwd["d"] == pytest.approx(2 / math.sin(math.radians(b)), rel=1e-14)
+    c_rad, d_rad = fwd["c, d with b read in radians"]
+    assert c_rad == pytest.approx(math.sin(b), rel=1e-14) and abs(c_rad - 1) > 0.01  # 0.924: not the printed 1
+    assert forward["verdict"] == "convention"
     bwd = backward["computed"]
-    assert bwd["∂c/∂b"] == pytest.approx(math.cos(b), rel=1e-14)  # -0.38, printed as 0
-    assert bwd["∂d/∂c"] == pytest.approx(-2 / math.sin(b) ** 2, rel=1e-14)
+    assert abs(bwd["∂c/∂b"]) < 1e-15  # (π/180) cos 90°
+    assert bwd["∂d/∂c"] == pytest.approx(-2.0, rel=1e-14)
+    assert abs(bwd["∂f/∂x"]) < 1e-12
+    rad, fd = bwd["∂f/∂x in radians at x = -4.499, and by central differences"]
     glob = -2 / math.sin(b) ** 2 * math.cos(b) * b * -1
-    assert bwd["∂f/∂x"] == pytest.approx(glob, rel=1e-14) and round(glob, 2) == -80.39
-    assert bwd["∂f/∂x by central differences"] == pytest.approx(glob, rel=1e-6)
-    assert abs(bwd["∂f/∂x with b in degrees"]) < 0.005  # the degree reading rounds to the slide's 0
+    assert rad == pytest.approx(glob, rel=1e-14) and round(glob, 2) == -80.39 and fd == pytest.approx(glob, rel=1e-6)
+    assert 0.003 < bwd["∂f/∂x at the unrounded b = 89.93, degrees"] < 0.005
+    wrong = [f for f in backward["_findings"] if f.status == "mismatch"]
+    assert [f.key for f in wrong] == ["∂c/∂b as a formula"] and wrong[0].severity == "error" and wrong[0].corrected_ok
+    assert backward["severity"] == "error"
+
+
+def test_toy_backward_in_radians_would_be_a_mismatch():
+    """The printed 0 is not matched by the radian value (the rounding rule does not hide -0.38)."""
+    from mlp_ref.registry import rounded_match
+    assert not rounded_match("0", math.cos(math.exp(4.499)))[0]
+    assert not rounded_match("1", math.sin(math.exp(4.499)))[0]
+    assert rounded_match("1", math.sin(math.radians(math.exp(4.499))))[0]
+
+
+def test_index_value_reads_the_subscripts_of_the_display():
+    assert d._index_value("L-1", 3) == 2 and d._index_value("L", 3) == 3 and d._index_value("0", 3) == 0
+    assert d._index_value("k", 3) is None and d._index_value("L - 2", 5) == 3
+
+
+@pytest.mark.parametrize("entry_id, documented, verdict", [
+    ("tum7-nonlinear-stack", {"outer activation": "σ_{L-1}"}, "holds"),
+    ("tum7-3way-tensor", {"shape": "(H × H × D)", "(∂a/∂W)_ijk": "∂a_i/∂W_jk"}, "holds"),
+    ("tum7-3way-tensor", {"shape": "(H × D × H)", "(∂a/∂W)_ijk": "∂a_i/∂W_jk"}, "erratum"),
+])
+def test_slips_turn_green_when_the_text_is_corrected(entry_id, documented, verdict):
+    """The slip findings read the printed text: the corrected text holds, the printed one does not."""
+    assert catalog.get(entry_id).evaluate()["verdict"] == "erratum"
+    assert catalog.get(entry_id).evaluate(documented=documented)["verdict"] == verdict
+
+
+def test_perceptron_detects_a_cycle_on_xor_and_converges_when_separable():
+    X, y = d.XOR_ENCODINGS["{0,1}^2"], d.XOR_LABELS
+    *_, converged, cycled = d._perceptron(X, y, 1000)
+    assert not converged and cycled
+    *_, converged, cycled = d._perceptron(X, np.array([0, 0, 0, 1]), 1000)  # AND is separable
+    assert converged and not cycled
+
+
+def test_vectorised_helpers_equal_their_loops():
+    from mlp_ref import losses
+    for loss in (losses.mse, losses.mae, losses.huber, losses.logcosh):
+        loop = d._CANDIDATES[np.argmin([loss(np.full(5, c), d._OUTLIER_DATA) for c in d._CANDIDATES])]
+        assert d._best_constant(loss) == loop
+    edges = np.linspace(-3, 3, 61)
+    cdf = np.array([0.5 * (1 + math.erf((e - 0.5) / (2 * math.sqrt(2)))) for e in edges])
+    np.testing.assert_allclose(d._gauss_bins(edges, 0.5, 2.0), np.diff(cdf), rtol=0, atol=1e-16)
 
 
 def test_gaussian_nll_against_the_density():
@@ -106,7 +153,7 @@ def test_counted_arithmetic_counts_every_scalar_operation():
 
 def test_cost_findings_can_fail():
     """The cost claims compare measured counts: an O(|W|^2) 'backprop' would be caught by the slope check."""
-    sizes = [19, 45, 121, 369]
+    sizes = [19, 45, 121]
     assert abs(d._slope(sizes, [s * s for s in sizes]) - 1) > 0.5
     assert abs(d._slope(sizes, [2 * s + 7 for s in sizes]) - 1) < 0.1
 

@@ -163,3 +163,64 @@ def test_torch_hidden3_listing():
     layer = ns["self"].hidden3
     assert tuple(layer.weight.shape) == (dims["hidden_dim3"], dims["hidden_dim2"]) == (2, 3)
     assert layer(torch.ones(dims["hidden_dim2"])).shape == (2,)  # y_pred of Figure 11.7: two outputs
+
+
+# ------------------------------------------------------- review of issue 9: findings that can fail
+def _finding(entry_id, key, documented=None):
+    entry = next(e for e in COS324 if e.id == entry_id)
+    doc = None if documented is None else {**entry.documented, **documented}
+    rec = entry.evaluate(documented=doc)
+    return next(f for f in rec["_findings"] if f.key == key)
+
+
+def test_naive_counts_are_those_of_the_scalar_tally():
+    # the per-weight chain rule tallied scalar by scalar (the earlier implementation) gave these counts
+    for sizes, ops in (((2, 3, 3, 2), 203), ((4, 6, 6, 4), 2080), ((8, 12, 12, 8), 25400), ((3, 2, 2, 3), 175),
+                       ((1, 1), 3), ((5, 1, 7), 131), ((2, 9, 4, 4, 3), 2707), ((8,) * 7, 90056)):
+        assert d.count_naive_ops(sizes)["ops"] == ops, sizes
+
+
+def test_tally_cache_is_shared_however_called():
+    assert d._tallies((3, 2, 2, 3), naive=True) is d._tallies([3, 2, 2, 3], True)
+
+
+@pytest.mark.parametrize("entry_id, key, text, status", [
+    # the figure the example names: Figure 11.2 would be right
+    ("cos324-ex-11.1.2", "network", "Figure 11.2", "ok"),
+    # the label set and the indicator are read from the text: other printed choices flip the finding
+    ("cos324-eq-cross-entropy-loss", "label set", r"y \in \{0, \dots, d_{out} - 1\}", "ok"),
+    ("cos324-eq-ce-output-layer", "label set", r"y \in \{0, 1, \dots, d_{out} - 1\}", "ok"),
+    ("cos324-ex-11.4.3", "indicator", r"\mathbb{1}(x_i \geq 0)", "ok"),
+    ("cos324-eq-11.16", "indicator", r"\mathbb{1}(\mathbf{W}^{(k+1)} \vec{h}^{(k)} \geq 0)", "ok"),
+    ("cos324-eq-11.18-revisited", "indicator", r"\mathbb{1}(\mathbf{W}^{(k+1)} \vec{\mathbf{h}}^{(k)} >= 0)", "ok"),
+    # printed shapes
+    ("cos324-eq-11.5", "shape of W^(1)", r"\mathbb{R}^{3 \times 2}", "mismatch"),
+    ("cos324-claim-11.2.2", "shape of W'", r"\mathbb{R}^{3 \times 2}", "mismatch"),
+    ("cos324-footnote-1", "x", r"1 \times 3", "mismatch"),
+    # the printed expression of Example 11.2.3 with the third class in the numerator
+    ("cos324-ex-11.2.3", "expression", r"-\log \frac{e^4}{e^{-4} + e^8 + e^4}", "mismatch"),
+    ("cos324-ex-11.1.3", "W^(1)", r"\begin{bmatrix} 2 & 3 & 0 \\ -1 & 1 & 2 \end{bmatrix}", "mismatch"),
+    ("cos324-code-11.5-hidden3", "hidden3", d.LISTING_HIDDEN3.replace("0., 0.])))", "0., 0.]]))"), "ok"),
+])
+def test_documented_text_decides_the_finding(entry_id, key, text, status):
+    assert _finding(entry_id, key).status != status  # as printed, the other way
+    assert _finding(entry_id, key, {key: text}).status == status
+
+
+def test_shared_faults_keep_their_own_evidence():
+    # counted once, at the owner, but each entry still shows its own computation
+    for entry_id in ("cos324-eq-11.16", "cos324-eq-11.18", "cos324-eq-11.16-revisited", "cos324-eq-11.18-revisited"):
+        rec = records_of(entry_id)
+        assert rec["same_fault_as"] == "cos324-ex-11.4.3" and rec["verdict"] == "convention"
+        assert {f.key: f.status for f in rec["_findings"]}["op at the kink"] == "ok"
+    rec = records_of("cos324-alg-full-backprop")
+    statuses = {f.key.split(",")[0]: f.status for f in rec["_findings"]}
+    assert statuses == {"steps 2-4": "ok", "step 1 as printed": "mismatch"}
+    assert rec["severity"] == "slip" and rec["same_fault_as"] == "cos324-eq-11.14-revisited"
+
+
+def test_holding_parts_of_errata_are_visible():
+    statuses = {f.key: f.status for f in records_of("cos324-eq-11.19")["_findings"]}
+    assert statuses == {"sigma": "ok", "line 1": "mismatch", "line 2": "ok", "line 3": "ok", "line 4": "ok"}
+    statuses = {f.key: f.status for f in records_of("cos324-ex-11.1.2")["_findings"]}
+    assert statuses.pop("network") == "mismatch" and set(statuses.values()) == {"ok"}

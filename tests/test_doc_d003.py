@@ -23,31 +23,63 @@ def test_ops_carry_the_backprop_equations():
     for eid in ("ee559-bp-dw", "ee559-bp-db", "ee559-bp-ds", "ee559-bp-output", "ee559-bp-dx", "ee559-backward-ds",
                 "ee559-backward-params", "ee559-mlp-recursion", "ee559-forward-pass"):
         assert by_id[eid].op is not None and by_id[eid].op.fn == "ee559_mlp"
-    for eid in ("ee559-backward-activations", "ee559-jacobian-composition", "ee559-mse"):
+    for eid in ("ee559-backward-activations", "ee559-mse"):
         assert by_id[eid].corrected is not None and by_id[eid].corrected.fn == by_id[eid].op.fn
+    composition = by_id["ee559-jacobian-composition"]
+    assert composition.op is d.COMPOSITION and composition.corrected is None
 
 
 # ------------------------------------------------------------------------ documented numbers
-def test_gd_loop_reproduces_documented_setting():
+def _entry(entry_id):
+    return next(e for e in MINE if e.id == entry_id)
+
+
+def _mutated(entry_id, **changes):
+    e = _entry(entry_id)
+    rec = e.evaluate(documented={**e.documented, **changes})
+    return {f.key: f for f in rec["_findings"]}
+
+
+def test_gd_loop_uses_the_training_points_as_an_input():
     f = findings("ee559-gd-loop")
-    assert f["training points"].status == "ok"
-    assert f["eta (caption)"].status == "ok"
+    assert {k: v.status for k, v in f.items()} == {"eta (caption)": "ok", "first step": "ok", "eta": "ok",
+                                                   "training points": "ok"}
+    assert not any(v.detail.startswith("training points: documented") for v in f.values())  # never "checked"
     L = RECORDS["ee559-gd-loop"]["computed"]["loss at k = 0, 10, 100, 1000"]
     assert L[0] > L[1] > L[2] > L[3]
+    # ten times the points with the same summed-loss step: eta is past the stability bound
+    assert _mutated("ee559-gd-loop", **{"training points": "1000"})["training points"].status == "mismatch"
+    assert _mutated("ee559-gd-loop", **{"eta (caption)": "10^{-2}"})["eta (caption)"].status == "mismatch"
+    # a step ten times larger: the loss rises on the way
+    assert _mutated("ee559-gd-loop", eta="1", **{"eta (caption)": "10^{0}"})["eta"].status == "mismatch"
+
+
+def test_descent_stops_only_at_an_exact_fixed_point():
+    x, y, w = d._logistic_data()
+    ws, bs, L = d._descent(x, y, w, 0.0, 0.1, 2500)
+    assert np.all(ws[-1] == ws[2000])  # the run reached its fixed point before 2000 steps
+    v, b = w.copy(), 0.0
+    for k in range(2500):  # the slides' loop, step by step, with the slides' gradient
+        dw, db = d.logistic_gradient(x, y, v, b)
+        v, b = v - 0.1 * dw, b - 0.1 * db
+        if k + 1 in (10, 1000, 2500):
+            assert np.allclose(ws[k + 1], v, rtol=1e-12, atol=1e-12) and np.isclose(bs[k + 1], b, rtol=1e-12)
+            assert L[k + 1] == pytest.approx(float(losses.logistic_loss(v, np.asarray(b), x, y)), rel=1e-12)
 
 
 def test_backward_cost_decided_by_the_measured_ratio():
     rec = RECORDS["ee559-backward-cost"]
-    ratios = rec["computed"]["backward/forward (slides' recursion)"]
-    lo, hi = d.TWICE
-    outside = [k for k, v in ratios.items() if not lo <= v < hi]
-    assert outside == ["(784, 256, 10)"] and ratios["(784, 256, 10)"] < 1.1  # the input layer dominates
     f = findings("ee559-backward-cost")
-    assert f["backward/forward"].status == "mismatch" and f["backward/forward"].corrected_ok is True
-    assert f["layers l >= 2"].status == "ok" and f["predicted by the costly products"].status == "ok"
-    # computing dl/dx^(0) as well brings every net to twice
-    assert all(lo <= v < hi for v in rec["computed"]["backward/forward with dl/dx^(0) too (frameworks, when the "
-                                                      "input needs a gradient)"].values())
+    assert all(v.status == "ok" for v in f.values())
+    ratios = rec["computed"]["backward/forward (every layer's input gradient)"]
+    assert set(ratios) == {str(k) for k in d.COST_NETS} and all(abs(v - 2) < 0.02 for v in ratios.values())
+    # skipping dl/dx^(0) (the backward-pass slide's l >= 1) leaves a first-layer-heavy net near 1
+    skipped = next(v for k, v in rec["computed"].items() if k.startswith("backward/forward when"))
+    assert skipped["(784, 256, 10)"] < 1.1 and skipped["(10, 500, 500, 10)"] > 1.9
+    for word in ("three times", "once", "4"):
+        assert _mutated("ee559-backward-cost", **{"backward/forward": word})["backward/forward"].status == "mismatch"
+    with pytest.raises(ValueError, match="backward/forward"):
+        d._factor("a lot")
 
 
 @pytest.mark.parametrize("sizes", d.COST_NETS + ((2, 3, 1), (50, 5)))
@@ -62,6 +94,32 @@ def test_count_multiply_adds_by_hand():
     # (2, 3, 1): forward 3*2 + 1*3 + 1 (loss); backward 1 (2 r) + [1 + 3 + 3] (layer 2) + [3 + 6] (layer 1)
     assert d.count_multiply_adds((2, 3, 1)) == {"forward": 10, "backward": 17, "ratio": 1.7}
     assert d.count_multiply_adds((2, 3, 1), input_grad=True)["backward"] == 23
+
+
+@pytest.mark.parametrize("K", [1, 8, 64])
+def test_normal_equation_fits_agree_with_lstsq(K):
+    x = np.linspace(-math.pi, math.pi, 401)
+    knots = np.linspace(-math.pi, math.pi, K)
+    for H in (d._relu_hidden(x, K, -math.pi, math.pi)[0], np.c_[np.ones_like(x), np.tanh(K / 4 * (x[:, None] - knots))],
+              np.c_[np.ones_like(x), (x[:, None] - knots) ** 2]):  # the last one rank-deficient for K >= 3
+        fit, ref = H @ d._least_squares(H, np.sin(x)), H @ np.linalg.lstsq(H, np.sin(x), rcond=None)[0]
+        assert np.max(np.abs(fit - ref)) < 1e-9
+
+
+def test_fourier_fits_agree_with_lstsq():
+    for F in range(5):
+        V, C, gamma, err = d._fourier_fit(F)
+        Phi = np.sin(d._GRID @ V.T + C)
+        ref = np.linalg.lstsq(Phi, d._psi(d._GRID), rcond=None)[0]
+        assert np.max(np.abs(Phi @ gamma - Phi @ ref)) < 1e-8
+
+
+def test_jacobian_product_order():
+    f = findings("ee559-jacobian-composition")
+    assert {v.status for v in f.values()} == {"ok"}
+    # the left-to-right order is recorded as a value, and it is far off
+    assert RECORDS["ee559-jacobian-composition"]["computed"]["the product taken left to right, J_f1 J_f2 J_f3, "
+                                                             "differs by"] > 0.1
 
 
 def test_argmin_decided_by_computation():
@@ -126,7 +184,7 @@ def test_sin_relu_approximation(A, eps):
 def test_error_budget_numbers():
     c = d._ua_construction(0.1)
     assert c["fourier_err"] <= 0.05 and c["weighted_sin_err"] <= 0.05 and c["total_err"] <= 0.1
-    assert c["sum_abs_gamma"] > 1  # so that the labels as extracted do not give xi/2
+    assert not math.isclose(c["sum_abs_gamma"], 1)  # the labels as extracted then differ from eps
     assert c["K"] == c["M"] * c["N"]
 
 

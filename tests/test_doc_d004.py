@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from mlp_ref import activations as act
 from mlp_ref import catalog, linear, linear_backward, relu_grad
 from mlp_ref.documents import d004_mlp_cnn_notes as d004
 
@@ -23,6 +24,7 @@ def test_matrix_picture_erratum_and_its_correction():
     assert len(mism) == 1 and mism[0].corrected_ok is True
     assert "w_{C_2} →]" in entry.statement and "w_{C_2}^T →]" in entry.corrected_statement
     assert "cannot be evaluated" in mism[0].detail
+    assert rec["severity"] == "slip" and "superscript T" in mism[0].reason
 
 
 def test_documented_row_shape_reproduced():
@@ -33,10 +35,17 @@ def test_documented_row_shape_reproduced():
 
 
 @pytest.mark.parametrize("entry_id", ["mlpcnn-module-abstract", "mlpcnn-module-concrete", "mlpcnn-fc-backward-a"])
-def test_written_order_forces_the_row(entry_id):
+def test_row_layout_holds_and_is_named(entry_id):
     rec = RECORDS[entry_id]
-    assert rec["computed"]["written order"] is True
+    assert rec["verdict"] == "holds" and "numerator layout" in rec["explanation"]
     assert all(v == "undefined" for v in rec["computed"]["dL/d(out) as a column, left of the Jacobian"].values())
+
+
+def test_module_checks_can_fail():
+    from mlp_ref.registry import Run
+    r = Run({})
+    d004._check_module(r, "out", "in", act.tanh, lambda a: 2 * act.tanh_grad(a), seed=40)  # a wrong derivative
+    assert {f.key for f in r.findings if f.status == "mismatch"} >= {"(a)", "(b)"}
 
 
 def test_column_intuition_misses_the_drawing():

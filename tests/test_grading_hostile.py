@@ -18,7 +18,7 @@ import pytest
 import mlp_ref
 from mlp_ref.grading.grader import grade_submission
 from mlp_ref.grading.outputs import write_outputs
-from mlp_ref.grading.rubric import parse_rubric
+from mlp_ref.grading.rubric import DEFAULT_RUBRIC, parse_rubric
 from mlp_ref.grading.sandbox import resolve_mode
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -82,7 +82,9 @@ def test_hang_while_loading(tmp_path):
 
 
 def test_exhaust_memory(tmp_path):
-    res, _ = grade(tmp_path, "exhaust_memory")
+    rubric = parse_rubric({"seed": 7, "limits": dict(LIMITS, call_seconds=10.0), "functions": {
+        "sigmoid": {"checks": {"value": 1.0}}, "tanh": {"checks": {"value": 1.0}}}})
+    res, _ = grade(tmp_path, "exhaust_memory", rubric=rubric)  # page faults are slow on a loaded machine
     assert_scores(res, sigmoid=False, tanh=True)
     assert message(res) == "ran out of memory (limit 400 MB)"
 
@@ -99,11 +101,14 @@ def test_exit_while_loading(tmp_path):
     assert data["score"] == 0 and "exited while loading: it exited with code 42" in data["output"]
     p = subprocess.run([sys.executable, "-m", "mlp_ref.cli", "grade", str(HOSTILE / "exit_at_import.py"), "--out",
                         str(tmp_path / "cli")], cwd=ROOT, capture_output=True, text=True, timeout=60)
-    assert p.returncode == 0 and "0 / 52.5 points" in p.stdout  # grading worked: exit code 0
+    full = parse_rubric(__import__("tomllib").loads(DEFAULT_RUBRIC.read_text())).max_score
+    assert p.returncode == 0 and f"0 / {full:g} points" in p.stdout  # grading worked: exit code 0
 
 
 def test_printed_fake_results_are_shown_as_text_only(tmp_path):
-    res, data = grade(tmp_path, "print_fake_results")
+    res, data = grade(tmp_path, "print_fake_results", rubric=parse_rubric(
+        {"seed": 7, "limits": LIMITS, "stdout_visibility": "visible", "functions": {
+            "sigmoid": {"checks": {"value": 1.0}}, "tanh": {"checks": {"value": 1.0}}, "relu": {"checks": {"value": 1.0}}}}))
     assert_scores(res, sigmoid=False, tanh=True)
     assert data["score"] == 1.0
     assert '"score": 1000.0' in data["output"] and "\\x1b[2J" in data["output"] and "\x1b" not in data["output"]
@@ -145,10 +150,16 @@ def test_nan_wrong_shape_wrong_dtype(tmp_path):
     assert message(res, "relu") == "returned an integer array of dtype int64; expected dtype float64"
 
 
-def test_mutating_inputs(tmp_path):
-    res, _ = grade(tmp_path, "mutate_inputs")
-    assert_scores(res, sigmoid=False, tanh=True)
-    assert "modified its input z in place" in message(res)
+@pytest.mark.parametrize("mode", ["auto", "process"])
+def test_mutating_inputs_is_advisory(tmp_path, monkeypatch, mode):
+    """The worker sees the inputs change, but from inside the submission's process, which could
+    silence it: reported as an advisory, never a reason for points (also without Landlock)."""
+    if mode == "process":
+        monkeypatch.setenv("MLPREF_SANDBOX_NO_LANDLOCK", "1")
+    res, data = grade(tmp_path, "mutate_inputs", mode=mode)
+    assert_scores(res, sigmoid=True, tanh=True)
+    t = next(t for t in data["tests"] if t["name"] == "sigmoid: value")
+    assert "Advisory (no points taken): modified its input z in place" in t["output"]
 
 
 @pytest.mark.parametrize("mode", ["auto", "process"])

@@ -46,6 +46,8 @@ def test_derive_verdict_priority():
     assert derive_verdict([f("ok"), f("convention")]) == "convention"
     assert derive_verdict([f("convention"), f("mismatch")]) == "erratum"
     assert derive_verdict([f("mismatch"), f("missing")]) == "incomplete"
+    assert derive_verdict([f("ok"), f("cited")]) == "cited"
+    assert derive_verdict([f("cited"), f("convention")]) == "convention"
     with pytest.raises(ValueError):
         derive_verdict([])
 
@@ -53,7 +55,7 @@ def test_derive_verdict_priority():
 def test_close_detects_layout_convention_and_shape_errors():
     r = Run({})
     A = np.arange(6.0).reshape(2, 3)
-    assert r.close("same", A, A) == "ok"
+    assert r.close("same", A.copy(), A) == "ok"
     assert r.close("transposed", A.T, A, layout="denominator layout") == "convention"
     assert r.close("transposed, no layout allowed", A.T, A) == "mismatch"
 
@@ -70,3 +72,24 @@ def test_number_records_the_computed_value():
     r = Run({"p": "0.98"})
     assert r.number("p", 0.9820137900379085)
     assert r.computed["p"] == pytest.approx(0.98201379)
+
+
+def test_a_corrected_form_that_cannot_be_evaluated_is_a_failed_correction():
+    def bad():
+        raise ValueError("shapes (2,3) and (2,) do not conform")
+
+    r = Run({})
+    assert r.close("k", np.ones(2), np.zeros(2), corrected=bad, severity="error", why="w") == "mismatch"
+    assert r.findings[-1].corrected_ok is False and "cannot be evaluated either" in r.findings[-1].detail
+
+
+def test_severity_is_kept_only_on_a_mismatch_and_needs_a_reason():
+    r = Run({"p": "0.98"})
+    r.number("p", 0.98, severity="error", why="wrong loss")
+    assert r.findings[-1].severity is None
+    r.number("p", 0.5, severity="slip", why="a typo")
+    assert (r.findings[-1].severity, r.findings[-1].reason) == ("slip", "a typo")
+    with pytest.raises(ValueError, match="why"):
+        r.number("p", 0.5, severity="slip")
+    with pytest.raises(ValueError, match="severity"):
+        r.number("p", 0.5, severity="fatal", why="x")

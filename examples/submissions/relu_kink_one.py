@@ -50,7 +50,7 @@ def relu(z):
 
 
 def relu_grad(z, at_zero=1.0):
-    return (z >= 0).astype(z.dtype)  # 1{z >= 0}: 1 at the kink
+    return np.where(z > 0, 1.0, np.where(z < 0, 0.0, at_zero)).astype(z.dtype)  # 1 at the kink by default
 
 
 def softmax(z):

@@ -1,15 +1,17 @@
 """000 — FAU Deep Learning, Feedforward Networks Part 4: Layer Abstraction (a lecture transcript).
 
-The transcript speaks its formulas, and its symbol strings lose subscripts, minus signs and
-parentheses ("Wxy", "W WWxy", "(WWx)"). Each statement quotes the formula-bearing phrases
-verbatim; the computation then takes the transcript literally wherever its words fix the
-meaning, and says so in the explanation:
+The transcript speaks its formulas, and its symbol strings lose subscripts, minus signs, ᵀ and
+parentheses ("Wxy", "W WWxy", "(WWx)"); its preface says it was made largely automatically. Each
+statement quotes the formula-bearing phrases verbatim and each entry states its reading:
   * a symbol string without operators is read as the only formula its words allow ("the inner
     part of the L2 norm" for "W WWxy" is W3 W2 W1 x - y); a vector named without orientation
     ("times x", "(WWx), as we’ve seen on the previous slide") is the row x^T of ¶6 when the
     words say the product is a matrix or multiplies from the right;
-  * a matrix the words name is taken as named: "it’s gonna be W" is W, not W^T. Where the words
-    then multiply it from a side on which it does not fit, the statement is an erratum.
+  * the lecture writes gradients as columns and a layer's input derivative as W^T applied from
+    the left (¶6, denominator layout: a convention, owned by fau-fc-dx); a spoken "it’s gonna be
+    W ... multiply it from the left-hand side" (¶10) is true of the Jacobian W (numerator layout)
+    left-multiplied by the error row, and equally of ¶6's W^T with the "transpose" unspoken:
+    under either reading the product is right, and the entry holds, naming the reading.
 Paragraphs are counted from "These are the lecture notes" (¶1) to "What happens next time" (¶13).
 
 Shapes: x is one column vector (D,), W is (H, D), the bias-folded weight vector is (D+1,); the
@@ -110,15 +112,6 @@ def lecture_gradient(l, x, y, Ws):
     M = factors[0][1]
     for side, A in factors[1:]:
         M = A @ M if side == "left" else M @ A
-    return M
-
-
-def _gradient_as_said(l, x, y, Ws):
-    """dL/dW_l with every spoken "W" taken as said, W_k rather than W_k^T, from the left (¶10)."""
-    factors = lecture_gradient_factors(l, x, y, Ws)
-    M = factors[0][1]
-    for side, A in factors[1:]:
-        M = A.T @ M if side == "left" else M @ A
     return M
 
 
@@ -242,12 +235,20 @@ def _linear3_l2(x, y, W1, W2, W3):
     return linear_chain_l2(x, y, [W1, W2, W3])
 
 
-# The spoken "W" from the left needs W3 (and W2) square to be computable at all.
+def _dW2_as_printed(x, y, Ws):
+    """dL/dW2 with ¶10's "You remain with (WWx)" as printed: (f̂2)^T = (W2 W1 x)^T in place of (W1 x)^T."""
+    x, y, Ws = _check_chain(x, y, Ws)
+    W1, W2, W3 = Ws
+    f2 = W2 @ W1 @ x
+    return np.outer(W3.T @ (W3 @ f2 - y), f2)
+
+
+# "(WWx)" as printed fits W2's shape only when W2 is square (d1 = d2).
 SQUARE_DIMS = (4, 3, 3, 3)
 
 
-def _linear3_op(l, as_said=False):
-    gradient = _gradient_as_said if as_said else lecture_gradient
+def _linear3_op(l, as_printed=False):
+    gradient = (lambda l_, x, y, Ws: _dW2_as_printed(x, y, Ws)) if as_printed else lecture_gradient
 
     def vjp(g, x, y, W1, W2, W3):
         g = _upstream(g, (), x.dtype)
@@ -255,16 +256,16 @@ def _linear3_op(l, as_said=False):
 
     args = {"x": Arg(("d0",), differentiable=False), "y": Arg(("d3",), differentiable=False)}
     args.update({f"W{k}": Arg((f"d{k}", f"d{k-1}"), low=-1, high=1, differentiable=k == l) for k in (1, 2, 3)})
-    dims = SQUARE_DIMS if as_said else (3, 4, 5, 2)
+    dims = SQUARE_DIMS if as_printed else (3, 4, 5, 2)
     return register_op(Op(
-        name=f"fau-linear3-dW{l}" + ("-as-said" if as_said else ""), fn="linear3_l2", forward=_linear3_l2,
+        name=f"fau-linear3-dW{l}" + ("-as-printed" if as_printed else ""), fn="linear3_l2", forward=_linear3_l2,
         vjp=vjp, args=args, dims={f"d{k}": d for k, d in enumerate(dims)},
-        note=(f"000 ¶10: dL/dW{l} with the spoken W taken without transpose (square layers)" if as_said
+        note=("000 ¶10: dL/dW2 with \"(WWx)\" as printed, (W2 W1 x)^T for (W1 x)^T (square W2)" if as_printed
               else f"000 ¶9-¶10: dL/dW{l} as the lecture's product of factors")))
 
 
 LIN3_DW3, LIN3_DW2, LIN3_DW1 = _linear3_op(3), _linear3_op(2), _linear3_op(1)
-LIN3_DW2_AS_SAID, LIN3_DW1_AS_SAID = _linear3_op(2, as_said=True), _linear3_op(1, as_said=True)
+LIN3_DW2_AS_PRINTED = _linear3_op(2, as_printed=True)
 
 
 # ----------------------------------------------------------------------------------- helpers
@@ -321,69 +322,91 @@ def _(r):
     rng = np.random.default_rng(1)
     M, n = 4, 3
     W, x = rng.normal(size=(M, n)), rng.normal(size=n)
-    per_neuron = np.array([W[m] @ x for m in range(M)])
-    r.close("ŷ", W @ x, per_neuron, what="W x vs the M inner products w_m^T x stacked")
-    r.close("ŷ (mlp_ref.linear)", layers.linear(W, x), per_neuron, what="mlp_ref.linear(W, x)")
+    neurons = np.array([neuron_bias_folded(np.append(W[m], 0.0), x) for m in range(M)])
+    r.close("ŷ", layers.linear(W, x), neurons,
+            what="mlp_ref.linear(W, x) vs the M single neurons of ¶3 (w_m^T [x; 1] with bias 0) stacked")
     edges = {(0, 0), (0, 2), (1, 1), (2, 0), (2, 1), (2, 2), (3, 2)}  # a sparse topology
     by_node = np.array([sum(W[m, j] * x[j] for j in range(n) if (m, j) in edges) for m in range(M)])
     mask = np.array([[(m, j) in edges for j in range(n)] for m in range(M)], dtype=float)
-    r.close("sparse topology", (W * mask) @ x, by_node,
-            what="a sparsely connected layer computed node by node equals W x with zeros for absent edges")
+    r.close("sparse topology", layers.linear(W * mask, x), by_node,
+            what="a sparsely connected layer computed node by node equals the matrix product with zeros for "
+                 "absent edges")
 
 
 @entry(id="fau-fc-two-neurons", source=SRC, location="¶5, two-neuron layer", kind="example",
-       statement="three elements for the input, two neurons: ŷ = W x with the two weight vectors as rows; "
-                 "a module needs exactly two partial derivatives: dL/dW (the weight update) and dL/dx "
-                 "(passed on to the previous module)",
-       documented={"inputs": "Three", "neurons": "two"})
+       statement="\"Three elements for the input and then weights for every neuron. Let’s say you have two neurons, "
+                 "then we get these weight vectors. We multiply the two with x.\" \"If you want to compute the "
+                 "gradients, then we need exactly two partial derivatives\": with respect to the weights (the "
+                 "update) and with respect to x (\"to pass it on to the next module\")",
+       documented={"inputs": "Three", "neurons": "two", "partial derivatives": "two"},
+       reading="the three inputs and two neurons set up the example; \"exactly two partial derivatives\" is "
+               "checked: the layer's backward supplies dL/dW and dL/dx, and these two suffice for every gradient "
+               "of a network in which the layer sits after another module")
 def _(r):
     n, M = WORDS[r.documented["inputs"].lower()], WORDS[r.documented["neurons"].lower()]
     rng = np.random.default_rng(2)
     W, V, z, y = rng.normal(size=(M, n)), rng.normal(size=(n, 4)), rng.normal(size=4), rng.normal(size=M)
     x = tanh(V @ z)  # the previous module produces x
-    r.value("W shape", list(W.shape))
-    r.claim("neurons", (W @ x).shape == (M,), f"ŷ = W x has {M} entries, one per neuron, for W of shape {W.shape}")
 
     def loss(W_, V_):
         return 0.5 * np.sum((W_ @ tanh(V_ @ z) - y) ** 2)
 
-    delta = W @ x - y
-    dW, dx = np.outer(delta, x), W.T @ delta
-    r.close("dL/dW", dW, _fd(lambda W_: loss(W_, V), W), what=f"dL/dW of the {M}x{n} layer vs central differences",
-            **FD_TOL)
-    r.claim("inputs", dx.shape == (n,), f"dL/dx = W^T (W x - y) has {dx.size} entries, one per input")
-    dV = np.outer(dx * tanh_grad(V @ z), z)  # the previous module uses only dL/dx
+    r.close("neurons", layers.linear(W, x), [neuron_bias_folded(np.append(W[m], 0.0), x) for m in range(M)],
+            what=f"the layer of {M} neurons on {n} inputs: mlp_ref.linear vs the {M} weight vectors each "
+                 "multiplied with x (¶3's neuron, bias 0)")
+    back = layers.linear_backward(W @ x - y, W, x)
+    r.close("dL/dW", back["W"], _fd(lambda W_: loss(W_, V), W),
+            what=f"the update dL/dW of the {M}x{n} layer (mlp_ref.linear_backward) vs central differences", **FD_TOL)
+    r.close("inputs", back["x"], _fd(lambda v: 0.5 * np.sum((W @ v - y) ** 2), x),
+            what=f"dL/dx for the {n} inputs (mlp_ref.linear_backward) vs central differences", **FD_TOL)
+    dV = np.outer(back["x"] * tanh_grad(V @ z), z)  # the previous module uses only dL/dx
     r.close("dL/dV from dL/dx alone", dV, _fd(lambda V_: loss(W, V_), V, FD_EPS_SMOOTH),
             what="the previous module's gradient built from the passed-on dL/dx alone vs central differences",
             **FD_TOL)
+    needed = sorted(back)
+    r.value("partials the layer's backward supplies", needed)
+    r.claim("partial derivatives", len(needed) == WORDS[r.documented["partial derivatives"]],
+            f"the bias-free layer's backward (mlp_ref.linear_backward) supplies {len(needed)} partials, {needed}, "
+            f"and with them every gradient of the two-module network agrees with central differences "
+            f"(documented: {r.documented['partial derivatives']})", documented="partial derivatives",
+            what="the number of partial derivatives a module needs")
 
 
 @entry(id="fau-fc-dW", source=SRC, location="¶6, layer derivatives", kind="formula",
-       statement="ŷ = W x; dŷ/dW = x^T, so the weight update is the loss vector times x^T: "
-                 "dL/dW = (dL/dŷ) x^T, an outer product of a column and a row vector, always a matrix",
-       op=FC_DW)
+       statement="\"The derivative of y hat with respect to W is going to be simply xᵀ. So, if we have the loss that "
+                 "comes into our module, the update to our weights is gonna be this loss vector multiplied with xᵀ. "
+                 "[...] you have an outer product. One is a column vector and the other one is a row vector [...] "
+                 "The above partial derivative with respect to W will always result in a matrix.\"",
+       op=FC_DW,
+       reading="\"dŷ/dW = xᵀ\" is the lecture's backward rule for the weights, which its next sentence states: the "
+               "incoming loss vector (a column) times xᵀ (a row), the dot notation of ¶9 marking the side; the full "
+               "derivative dŷ/dW is a 3-way tensor δ_ij x_k whose contraction with any loss vector is that outer "
+               "product, so no number a reader computes differs from the frameworks'")
 def _(r):
     rng = np.random.default_rng(3)
     H, D = 2, 3
     W, x, g = rng.normal(size=(H, D)), rng.normal(size=D), rng.normal(size=H)
     dW = np.outer(g, x)
     r.close("dL/dW", dW, _fd(lambda W_: g @ (W_ @ x), W),
-            what="(loss vector) x^T vs central differences of L = g · (W x)", **FD_TOL)
-    r.claim("a matrix", dW.shape == W.shape, f"the outer product has W's shape {W.shape}")
+            what="(loss vector) x^T, a matrix of W's shape, vs central differences of L = g · (W x)", **FD_TOL)
     T = _fd_jacobian(lambda W_: W_ @ x, W)
-    r.close("dŷ/dW tensor", T, layers.linear_jacobian_W(W, x),
-            what="the full dŷ/dW, a 3-way tensor (H, H, D) = delta_ij x_k, vs mlp_ref.linear_jacobian_W", **FD_TOL)
-    r.close("tensor contracted", np.einsum("i,ijk->jk", g, T), dW,
-            what="contracting that tensor with the loss vector gives (loss vector) x^T", **FD_TOL)
-    r.convention("dŷ/dW = x^T", T.shape != x[None, :].shape,
-                 f"convention: 000 writes dŷ/dW = x^T (shape {x[None, :].shape}), shorthand for the rule "
-                 f"dL/dW = (dL/dŷ) x^T; the derivative itself is the 3-way tensor of shape {T.shape} that 001 "
-                 f"writes out (mlp_ref.linear_jacobian_W)")
+    r.close("dŷ/dW tensor", layers.linear_jacobian_W(W, x), T,
+            what="the full dŷ/dW, a 3-way tensor (H, H, D) = delta_ij x_k: mlp_ref.linear_jacobian_W vs central "
+                 "differences", **FD_TOL)
+    G = rng.normal(size=(4, H))
+    r.close("tensor contracted", np.einsum("ni,ijk->njk", G, T), np.stack([np.outer(gn, x) for gn in G]),
+            what="for 4 loss vectors g, contracting the tensor with g gives g x^T: the tensor acts as 'times x^T'",
+            **FD_TOL)
 
 
 @entry(id="fau-fc-dx", source=SRC, location="¶6, layer derivatives", kind="formula",
-       statement="dŷ/dx = W^T; dL/dx = W^T (loss vector), a vector passed on in backpropagation",
-       op=FC_DX)
+       statement="\"the partial with respect to x is going to be Wᵀ. Now, you have Wᵀ multiplied again by some loss "
+                 "vector. This loss vector times a matrix is going to be a vector again. This is the vector that "
+                 "you will pass on in the backpropagation process\"",
+       op=FC_DX,
+       reading="000 writes the layer's input derivative as the matrix that multiplies the loss vector (a column) "
+               "from the left, dŷ/dx = Wᵀ (denominator layout); 004 and torch/JAX jacobian write the Jacobian "
+               "J_ij = dŷ_i/dx_j, which is W: the printed matrix is transposed, the passed-on vector is the same")
 def _(r):
     rng = np.random.default_rng(4)
     H, D = 2, 3
@@ -392,9 +415,8 @@ def _(r):
             layout="000 writes dŷ/dx = W^T (denominator layout, so that W^T times the loss vector has x's "
                    "column shape); the Jacobian J_ij = dŷ_i/dx_j (numerator layout: 004, torch/JAX jacobian) is W",
             **FD_TOL)
-    dx = W.T @ g
-    r.close("dL/dx", dx, _fd(lambda v: g @ (W @ v), x), what="W^T (loss vector) vs central differences", **FD_TOL)
-    r.claim("a vector", dx.shape == x.shape, f"W^T (loss vector) is a vector of x's shape {x.shape}")
+    r.close("dL/dx", W.T @ g, _fd(lambda v: g @ (W @ v), x),
+            what="W^T (loss vector), a vector of x's shape, vs central differences", **FD_TOL)
 
 
 @entry(id="fau-l2-loss", source=SRC, location="¶7, simple example (L2 loss)", kind="formula",
@@ -403,20 +425,22 @@ def _(r):
                  "omit the square root, \"take it to the power of two\"; the derivative's \"factor of two\" is "
                  "\"canceled out by this factor 1 over 2 in the beginning\"; \"We now compute the partial derivative "
                  "of L with respect to y hat. This will give us then Wxy\"  [i.e. L = 1/2 ||W x - y||_2^2]",
-       op=losses.L2_LOSS)
+       op=losses.L2_LOSS,
+       reading="\"Wxy\" is W x - y: a string without operators, and the derivative of L with respect to ŷ is its "
+               "only reading (the transcript drops minus signs)")
 def _(r):
     rng = np.random.default_rng(5)
     W, x, y = rng.normal(size=(2, 3)), rng.normal(size=3), rng.normal(size=2)
     yhat = W @ x
     L = linear_chain_l2(x, y, [W])
-    r.close("L", L, 0.5 * np.linalg.norm(yhat - y) ** 2, what="1/2 (squared entries summed) vs 1/2 ||Wx - y||_2^2")
-    r.close("L (mlp_ref.l2_loss)", L, losses.l2_loss(yhat, y), what="mlp_ref.l2_loss(W x, y)")
+    r.close("L", L, 0.5 * sum((yhat[i] - y[i]) ** 2 for i in range(2)),
+            what="mlp_ref's 1/2 ||W x - y||_2^2 vs 1/2 (element-wise squares summed)")
+    r.close("L (mlp_ref.l2_loss)", losses.l2_loss(yhat, y), 0.5 * np.linalg.norm(yhat - y) ** 2,
+            what="mlp_ref.l2_loss(W x, y) vs 1/2 (the L2 norm squared)")
     d_norm2 = _fd(lambda v: np.sum((v - y) ** 2), yhat)
-    r.close("d||ŷ - y||^2/dŷ", d_norm2, 2 * (yhat - y), what="without the 1/2 a factor 2 shows up", **FD_TOL)
+    r.close("d||ŷ - y||^2/dŷ", 2 * (yhat - y), d_norm2, what="without the 1/2 a factor 2 shows up", **FD_TOL)
     r.close("dL/dŷ", yhat - y, _fd(lambda v: 0.5 * np.sum((v - y) ** 2), yhat),
-            what="dL/dŷ = W x - y vs central differences (the transcript's \"Wxy\" read as W x - y: a string "
-                 "without operators, and the derivative of L with respect to ŷ is the only reading; the "
-                 "speech-to-text dropped the minus sign)", **FD_TOL)
+            what="dL/dŷ = W x - y (\"Wxy\") vs central differences", **FD_TOL)
 
 
 def _products_of_vectors(u, v):
@@ -434,37 +458,31 @@ def _products_of_vectors(u, v):
        statement="\"The derivative of the loss function with respect to the input was Wxy times x. This will give "
                  "us an update for the matrix weight.\"  (¶6: \"the update to our weights is gonna be this loss "
                  "vector multiplied with xᵀ\")",
-       op=L2_DW)
+       op=L2_DW,
+       reading="\"Wxy\" is W x - y, the loss function's derivative with respect to its input ŷ; \"times x\" names "
+               "no product, and the words say the result is the update of the matrix weight: ¶6's outer product, "
+               "the loss vector times xᵀ")
 def _(r):
     rng = np.random.default_rng(6)
     W, x, y = rng.normal(size=(2, 3)), rng.normal(size=3), rng.normal(size=2)
     dW = np.outer(W @ x - y, x)
     r.close("dL/dW", dW, _fd(lambda W_: linear_chain_l2(x, y, [W_]), W),
-            what="(W x - y) x^T vs central differences (\"Wxy\" is W x - y; \"times x\" names no product, and the "
-                 "words say the result is the update of the matrix weight: the outer product, ¶6's loss vector "
-                 "times x^T)", **FD_TOL)
-    products = _products_of_vectors(W @ x - y, x)
-    r.value("products of the 2-vector Wx - y and the 3-vector x", products)
-    r.claim("a matrix", [k for k, v in products.items() if v != "undefined"] == ["outer"]
-            and products["outer"] == list(W.shape),
-            f"of the products of Wx - y and x only the outer product is defined ({products}); it has the "
-            f"weight matrix's shape {W.shape}, as the transcript says")
-    r.close("dL/dW (mlp_ref)", dW, layers.linear_backward(W @ x - y, W, x)["W"],
-            what="mlp_ref.linear_backward")
+            what="(W x - y) x^T vs central differences", **FD_TOL)
+    r.value("products of the 2-vector Wx - y and the 3-vector x", _products_of_vectors(W @ x - y, x))
+    r.close("dL/dW (mlp_ref)", layers.linear_backward(W @ x - y, W, x)["W"], dW, what="mlp_ref.linear_backward")
 
 
 @entry(id="fau-l2-dx", source=SRC, location="¶7, simple example (L2 loss)", kind="formula",
        statement="\"the partial derivative of the loss with respect to x. So, this is going to be – as we’ve seen "
                  "on the previous slide – Wᵀ times the vector that comes from the loss function: Wxy\"",
-       op=L2_DX)
+       op=L2_DX, reading="\"Wxy\" is W x - y, as in fau-l2-loss")
 def _(r):
     rng = np.random.default_rng(7)
     W, x, y = rng.normal(size=(2, 3)), rng.normal(size=3), rng.normal(size=2)
     dx = W.T @ (W @ x - y)
     r.close("dL/dx", dx, _fd(lambda v: linear_chain_l2(v, y, [W]), x),
-            what="W^T (W x - y) vs central differences (the transcript says Wᵀ; \"Wxy\" read as W x - y)",
-            **FD_TOL)
-    r.close("dL/dx (mlp_ref)", dx, layers.linear_backward(W @ x - y, W, x)["x"], what="mlp_ref.linear_backward")
+            what="W^T (W x - y) vs central differences", **FD_TOL)
+    r.close("dL/dx (mlp_ref)", layers.linear_backward(W @ x - y, W, x)["x"], dx, what="mlp_ref.linear_backward")
 
 
 @entry(id="fau-three-layer-collapse", source=SRC, location="¶8, multi-layer example", kind="claim",
@@ -490,23 +508,23 @@ def _(r):
                  "again is simply the inner part of the L2 norm. So is this W WWxy. The partial derivative of the "
                  "net is gonna be (WWx), as we’ve seen on the previous slide.\" \"you have to compute this product "
                  "from the right-hand side\"; the update \"is simply computed from those two expressions\"",
-       documented={"factors": "two"}, op=LIN3_DW3)
+       documented={"factors": "two"}, op=LIN3_DW3,
+       reading="\"W WWxy\", \"the inner part of the L2 norm\", is W3W2W1x - y (subscripts and minus sign are not in "
+               "the transcript); \"(WWx), as we've seen on the previous slide\" is ¶6's xᵀ with the layer input "
+               "W2W1x for x, a row that multiplies \"from the right-hand side\" (the words do not orient the "
+               "vector; only the row fits that side: see the recorded products)")
 def _(r):
     x, y, Ws = _three_layer(9)
     W1, W2, W3 = Ws
     delta, f2 = W3 @ W2 @ W1 @ x - y, W2 @ W1 @ x
     dW3 = lecture_gradient(3, x, y, Ws)
     r.close("dL/dW3", dW3, _fd_chain(3, x, y, Ws),
-            what="(W3W2W1x - y)(W2W1x)^T vs central differences. Read: \"W WWxy\", \"the inner part of the L2 "
-                 "norm\", is W3W2W1x - y (subscripts and minus sign are not in the transcript); \"(WWx), as we've "
-                 "seen on the previous slide\" is ¶6's x^T with the layer input W2W1x for x, a row that multiplies "
-                 "\"from the right-hand side\" (the words do not orient the vector; only the row fits that side)",
-            **FD_TOL)
-    r.close("dL/dW3 (mlp_ref)", dW3, _mlp_ref_grads(x, y, Ws)[2], what="mlp_ref.mlp_backward")
+            what="(W3W2W1x - y)(W2W1x)^T, the two expressions multiplied, vs central differences", **FD_TOL)
+    r.close("dL/dW3 (mlp_ref)", _mlp_ref_grads(x, y, Ws)[2], dW3, what="mlp_ref.mlp_backward")
     n = len(lecture_gradient_factors(3, x, y, Ws))
     r.value("factor count", n)
     r.claim("factors", n == WORDS[r.documented["factors"]], f"the product has {n} factors (documented: "
-            f"{r.documented['factors']})")
+            f"{r.documented['factors']})", documented="factors", what="the number of factors of dL/dW3")
     sides = {}
     for name, f in (("(WWx) as a column, from the right", lambda: delta[:, None] @ f2[:, None]),
                     ("(WWx)^T, from the left", lambda: f2[None, :] @ delta[:, None])):
@@ -515,40 +533,45 @@ def _(r):
         except ValueError:
             sides[name] = "undefined"
     r.value("other orientations and sides", sides)
-    r.claim("side matters", all(v == "undefined" for v in sides.values()),
-            f"the error vector (2) and W2W1x (5) give the update only as the row from the right: {sides}")
     rng = np.random.default_rng(9)
     A, B = rng.normal(size=(3, 3)), rng.normal(size=(3, 3))
-    r.claim("AB != BA", not np.allclose(A @ B, B @ A), "two random 3x3 matrices: A B differs from B A")
+    r.claim("AB != BA", not np.allclose(A @ B, B @ A), "two random 3x3 matrices: A B differs from B A",
+            what="\"it makes a difference whether you multiply them from the left or from the right\"")
 
 
-def _spoken_w(r, l, seed):
-    """The ¶10 findings for dL/dW_l, l = 1, 2: the spoken W vs the Jacobian, as said, and with W^T."""
-    x, y, Ws = _three_layer(seed)  # W3 is 2 x 5, W2 is 5 x 4
+SPOKEN_W = ("the spoken \"W\" of ∂f̂k/∂f̂(k-1) is W_k, the Jacobian of f̂k = W_k f̂(k-1) (numerator layout), and "
+            "\"multiply it from the left-hand side\" is the error, as a row, multiplying it from the left: "
+            "(f̂3 - y)ᵀ W3 is ∂L/∂f̂2 as a row. The same sentence with ¶6's layout (a column error, Wᵀ from the "
+            "left, the \"transpose\" unspoken as the ᵀ of ¶9's \"(WWx)\") gives W3ᵀ(f̂3 - y), the same entries; "
+            "either reading makes the product right")
+
+
+def _spoken_w(r, l, x, y, Ws):
+    """¶10's spoken W: each W_k is the Jacobian, left-multiplied by the error row it gives dL/df̂_l."""
     f = [x]
     for W in Ws:
         f.append(W @ f[-1])
-    for k in range(3, l, -1):  # df̂_k/df̂_(k-1) is the spoken "W"
+    for k in range(3, l, -1):
         r.close(f"df̂{k}/df̂{k - 1} = W", Ws[k - 1], _fd_jacobian(lambda v, k=k: Ws[k - 1] @ v, f[k - 1]),
                 what=f"the spoken \"W\" is W{k}, the Jacobian of f̂{k} = W{k} f̂{k - 1} (numerator layout, "
                      f"J_ij = ∂f̂{k}_i/∂f̂{k - 1}_j; central differences)", **FD_TOL)
-    fd = _fd_chain(l, x, y, Ws)
-    said = ("\"it’s gonna be W and we have to multiply it from the left-hand side\"" if l == 2 else
-            "\"it’s gonna be W\" (from the left) and \"is going to be W\"")
-    r.close("as said, W from the left", lambda: _gradient_as_said(l, x, y, Ws), fd,
-            corrected=lambda: lecture_gradient(l, x, y, Ws),
-            what=f"dL/dW{l} taking {said} as said, each W the Jacobian (as central differences confirm) "
-                 "multiplying the error vector from the left: on the (3, 4, 5, 2) network W3 is 2x5 and the error "
-                 "vector has 2 entries (the transcript prints ᵀ where one is spoken, ¶6 \"Wᵀ\", \"xᵀ\"; these W "
-                 "carry none)", **FD_TOL)
-    xs, ys, Ss = _three_layer(seed, dims=SQUARE_DIMS)
-    r.close("as said, square layers", _gradient_as_said(l, xs, ys, Ss), _fd_chain(l, xs, ys, Ss),
-            corrected=lecture_gradient(l, xs, ys, Ss),
-            what=f"dL/dW{l} with W from the left where the shapes allow it (layers {SQUARE_DIMS}) vs central "
-                 "differences", **FD_TOL)
+    row = (f[3] - y)[None, :]
+    for k in range(3, l, -1):
+        row = row @ Ws[k - 1]  # the error row multiplies the spoken W from the left
+
+    def loss_from(v):
+        for W in Ws[l:]:
+            v = W @ v
+        return 0.5 * np.sum((v - y) ** 2)
+
+    names = " ".join(f"W{k}" for k in range(3, l, -1))
+    r.close(f"dL/df̂{l}", row, _fd(loss_from, f[l])[None, :],
+            what=f"(f̂3 - y)ᵀ {names}, the error row multiplying the spoken W from the left, vs the central-difference "
+                 f"gradient in f̂{l} (as a row)", **FD_TOL)
     grad = lecture_gradient(l, x, y, Ws)
-    r.close(f"dL/dW{l} (mlp_ref)", grad, _mlp_ref_grads(x, y, Ws)[l - 1], what="mlp_ref.mlp_backward")
-    return x, y, Ws
+    r.close(f"dL/dW{l}", grad, _fd_chain(l, x, y, Ws),
+            what=f"dL/dW{l}, the product of the spoken terms, vs central differences", **FD_TOL)
+    r.close(f"dL/dW{l} (mlp_ref)", _mlp_ref_grads(x, y, Ws)[l - 1], grad, what="mlp_ref.mlp_backward")
 
 
 @entry(id="fau-three-layer-dW2", source=SRC, location="¶10, derivative for layer 2", kind="formula",
@@ -558,17 +581,30 @@ def _spoken_w(r, l, seed):
                  "respect to f₂(x) hat – remember f₂(x) = WWx – it’s gonna be W and we have to multiply it from the "
                  "left-hand side\"; \"compute the partial derivative of f₂(x) hat with respect to W₂. You remain "
                  "with (WWx). So, the final matrix derivative is going to be the product of the three terms.\"",
-       documented={"factors": "three"}, op=LIN3_DW2_AS_SAID, corrected=LIN3_DW2,
-       corrected_statement="dL/dW₂ = W₃ᵀ (W₃W₂W₁x - y) (W₁x)ᵀ: the factor multiplied from the left is W₃ᵀ, the "
-                           "transposed Jacobian (as ¶6 says for a layer, \"the partial with respect to x is going "
-                           "to be Wᵀ\"); W₃ itself is the Jacobian ∂f̂₃/∂f̂₂, which multiplies a row gradient from "
-                           "the right")
+       documented={"factors": "three"}, op=LIN3_DW2_AS_PRINTED, corrected=LIN3_DW2,
+       reading=SPOKEN_W + "; \"(WWx)\" for ∂f̂2/∂W2 is taken as printed, W2W1x (two W), the string ¶9 uses for f̂2",
+       corrected_statement="You remain with (W₁x)ᵀ: dL/dW₂ = W₃ᵀ(W₃W₂W₁x - y)(W₁x)ᵀ, the layer input of f̂₂ = W₂(W₁x) "
+                           "transposed (¶6's xᵀ with W₁x for x), not (W₂W₁x)ᵀ")
 def _(r):
-    x, y, Ws = _spoken_w(r, 2, seed=10)
+    x, y, Ws = _three_layer(10)  # W2 is 5 x 4
+    _spoken_w(r, 2, x, y, Ws)
     n = len(lecture_gradient_factors(2, x, y, Ws))
     r.value("factor count", n)
     r.claim("factors", n == WORDS[r.documented["factors"]],
-            f"the product has {n} factors (documented: {r.documented['factors']})")
+            f"the product has {n} factors (documented: {r.documented['factors']})", documented="factors",
+            what="the number of factors of dL/dW2")
+    why = ("the transcript is machine-made (its preface) and its symbol strings lose subscripts, minus signs and ᵀ "
+           "throughout (\"Wxy\", \"W WWxy\"); here it repeats ¶9's \"(WWx)\" for f̂2, one sentence after "
+           "\"f₂(x) = WWx\", where the words (\"partial derivative of f₂(x) hat with respect to W₂\") ask for "
+           "f̂2's input W₁x")
+    r.close("(WWx)", lambda: _dW2_as_printed(x, y, Ws), _fd_chain(2, x, y, Ws),
+            corrected=lambda: lecture_gradient(2, x, y, Ws), severity="transcription", why=why,
+            what="dL/dW2 with \"You remain with (WWx)\" as printed, W3ᵀ(f̂3 - y)(W2W1x)ᵀ, vs central differences "
+                 "on the (3, 4, 5, 2) network (W2 is 5x4)", **FD_TOL)
+    xs, ys, Ss = _three_layer(10, dims=SQUARE_DIMS)
+    r.close("(WWx), square W2", _dW2_as_printed(xs, ys, Ss), _fd_chain(2, xs, ys, Ss),
+            corrected=lecture_gradient(2, xs, ys, Ss), severity="transcription", why=why,
+            what=f"the same with square W2 (layers {SQUARE_DIMS}), where the printed form is computable", **FD_TOL)
 
 
 @entry(id="fau-three-layer-dW1", source=SRC, location="¶10, derivative for layer 1", kind="formula",
@@ -577,15 +613,16 @@ def _(r):
                  "with respect to W₁\"; \"The partial derivative of f₂(x) hat with respect to f₁(x) hat is Wx, is "
                  "going to be W. Then, we still have to compute the partial derivative of f₁(x) with respect to "
                  "W₁. This is going to be xᵀ. So, we end up with the product of four terms\"",
-       documented={"factors": "four", "pre-computed parts": "two"}, op=LIN3_DW1_AS_SAID, corrected=LIN3_DW1,
-       corrected_statement="dL/dW₁ = W₂ᵀ W₃ᵀ (W₃W₂W₁x - y) xᵀ: both factors multiplied from the left are "
-                           "transposed Jacobians, W₃ᵀ (pre-computed for W₂) and W₂ᵀ")
+       documented={"factors": "four", "pre-computed parts": "two"}, op=LIN3_DW1,
+       reading=SPOKEN_W + "; \"is Wx, is going to be W\" is the speaker restarting the sentence: ∂f̂2/∂f̂1 = W2")
 def _(r):
-    x, y, Ws = _spoken_w(r, 1, seed=11)
+    x, y, Ws = _three_layer(11)
+    _spoken_w(r, 1, x, y, Ws)
     f1, f2 = lecture_gradient_factors(1, x, y, Ws), lecture_gradient_factors(2, x, y, Ws)
     r.value("factor count", len(f1))
     r.claim("factors", len(f1) == WORDS[r.documented["factors"]],
-            f"the product has {len(f1)} factors (documented: {r.documented['factors']})")
+            f"the product has {len(f1)} factors (documented: {r.documented['factors']})", documented="factors",
+            what="the number of factors of dL/dW1")
     shared = 0
     for (s1, a1), (s2, a2) in zip(f1, f2):
         if s1 != s2 or a1.shape != a2.shape or not np.array_equal(a1, a2):
@@ -594,7 +631,8 @@ def _(r):
     r.value("pre-computed count", shared)
     r.claim("pre-computed parts", shared == WORDS[r.documented["pre-computed parts"]],
             f"its first {shared} factors (the error vector and the factor for f̂3 -> f̂2) are those of dL/dW2 "
-            f"(documented: {r.documented['pre-computed parts']})")
+            f"(documented: {r.documented['pre-computed parts']})", documented="pre-computed parts",
+            what="the number of factors dL/dW1 shares with dL/dW2")
     r.close("x^T", f1[-1][1], _fd(lambda w: float(w @ x), Ws[0][0])[None, :],
             what="\"This is going to be xᵀ\": the last factor vs the central-difference derivative of (f̂1)_1 "
                  "with respect to the first row of W1, a row", **FD_TOL)
@@ -647,12 +685,14 @@ def _(r):
 
 
 @entry(id="fau-summary-gradient-descent", source=SRC, location="¶12, summary", kind="claim",
-       statement="gradient descent is the default choice for training the network and reaches local minima")
+       statement="gradient descent is the default choice for training the network and reaches local minima",
+       reading="\"reaches local minima\" is checked on the ¶8 network: from a small start, steps with one fixed η "
+               "never raise the loss and end at a point whose gradient vanishes")
 def _(r):
     x, y, Ws = _three_layer(15)
     Ws = [0.5 * W for W in Ws]
-    eta, losses_seen = 0.05, [linear_chain_l2(x, y, Ws)]
-    for _ in range(1000):
+    eta, steps, losses_seen = 0.05, 120, [linear_chain_l2(x, y, Ws)]
+    for _ in range(steps):
         grads, _ = linear_chain_l2_gradients(x, y, Ws)
         Ws = [gradient_descent_step(W, G, eta) for W, G in zip(Ws, grads)]
         losses_seen.append(linear_chain_l2(x, y, Ws))
@@ -661,10 +701,11 @@ def _(r):
     r.value("gradient norm at the end", gnorm)
     rounding = 1e-15 * losses_seen[0]
     r.claim("monotone", bool(np.all(np.diff(losses_seen) <= rounding)),
-            f"1000 steps with eta = {eta} on the ¶8 network never increase the loss (beyond rounding, "
-            f"{rounding:.1g})")
+            f"{steps} steps with eta = {eta} on the ¶8 network never increase the loss (beyond rounding, "
+            f"{rounding:.1g})", what="gradient descent never raises the loss")
     r.claim("minimum", gnorm < 1e-8 and losses_seen[-1] < 1e-12,
-            f"the iterates reach a minimiser: loss {losses_seen[-1]:.2g}, gradient norm {gnorm:.2g}")
+            f"the iterates reach a minimiser: loss {losses_seen[-1]:.2g}, gradient norm {gnorm:.2g}",
+            what="the iterates end where the gradient vanishes")
 
 
 @entry(id="fau-summary-finite-differences", source=SRC, location="¶12, summary", kind="claim",
@@ -712,27 +753,38 @@ def _(r):
 @entry(id="fau-outlook-single-eta", source=SRC, location="¶13, outlook", kind="claim",
        statement="\"The very simple optimization that we talked about right now with a single η is probably not the "
                  "right way to go. So, there are much better optimization programs. They can be adapted to the needs "
-                 "of every single parameter.\"")
+                 "of every single parameter.\"",
+       reading="\"probably not the right way\" is checked on the simplest case where parameters need different "
+               "steps, L = (100 w1^2 + w2^2)/2: every single η is compared, by the steps to bring w from (1, 1) "
+               "below 1e-6, with one step size per parameter")
 def _(r):
     lam = np.array([100.0, 1.0])  # L(w) = 1/2 (100 w1^2 + w2^2): curvatures 100 and 1
     etas = np.r_[np.linspace(0.001, 0.0199, 64), 2 / 101, 0.021, 0.025]  # 2/101 is the best single step
+    k = np.arange(1, 2001)
 
     def steps(eta):
-        """First k with max |w_k| < 1e-6 under w <- w - eta * grad L (eta: one row of steps per run), else 0."""
-        w = np.ones(eta.shape)
-        hit = np.zeros(len(eta), dtype=int)
-        for k in range(1, 2001):
-            live = (hit == 0) & (np.max(np.abs(w), axis=1) < 1e6)  # runs still going, not diverged
-            w[live] = w[live] - eta[live] * (lam * w[live])
-            hit[live & (np.max(np.abs(w), axis=1) < 1e-6)] = k
-        return hit
+        """First k <= 2000 with max|w_k| < 1e-6, else 0; w_k = (1 - eta lam)^k w_0 is k steps w <- w - eta lam w."""
+        worst = np.max(np.abs(1 - eta * lam), axis=-1)  # w_0 = (1, 1): the slower coordinate decides
+        with np.errstate(divide="ignore"):  # worst = 0 (eta = 1/lam) reaches 0 in one step: log is -inf
+            below = k[None, :] * np.log(worst)[:, None] < np.log(1e-6)
+        return np.where(below.any(axis=1), np.argmax(below, axis=1) + 1, 0)
 
-    single = steps(etas[:, None] * np.ones(2))
+    single = steps(etas[:, None])
     per_param = int(steps((1 / lam)[None, :])[0])
-    k_single = int(single[single > 0].min())
+    best = int(np.argmin(np.where(single > 0, single, np.iinfo(int).max)))
+    k_single = int(single[best])
+    w = np.ones(2)
+    reached = []
+    for _ in range(k_single):  # the closed form against the steps w <- w - eta grad L themselves
+        w = w - etas[best] * (lam * w)
+        reached.append(bool(np.max(np.abs(w)) < 1e-6))
     r.value("steps to max|w| < 1e-6", {"best single eta": k_single, "eta_i = 1/lambda_i": per_param,
                                        "eta = 0.021, 0.025": single[-2:].tolist()})
+    r.claim("iterated", reached[-1] and not any(reached[:-1]),
+            f"iterating w <- w - η ∇L with η = {etas[best]:.4g}, max|w| first drops below 1e-6 at step {k_single}, "
+            "as the closed form (1 - ηλ)^k says",
+            what="the closed-form step counts agree with iterated gradient descent")
     r.claim("single eta", single[-1] == 0 and single[-2] == 0 and k_single > 100 * per_param,
             f"on L = (100 w1^2 + w2^2)/2 one η must stay below 2/100 (0.021 and 0.025 diverge); the best one "
             f"(2/101) needs {k_single} steps to bring w from (1, 1) below 1e-6, per-parameter steps "
-            f"η_i = 1/λ_i need {per_param}")
+            f"η_i = 1/λ_i need {per_param}", what="a single η is far slower than one step per parameter")

@@ -1,8 +1,10 @@
 """004 — MLPs + CNNs lecture notes (9/03/15): module abstraction, FC layer, ReLU layer.
 
-The notes write gradients of L as row vectors (numerator layout: dL/dh^(l-1) = dL/dh^l × W);
-mlp_ref, 000 and the frameworks give a gradient the shape of its variable. Jacobians here are
-numerator layout (J_ij = d out_i / d in_j), as the notes and torch/JAX `jacobian` write them.
+The notes declare and keep one layout, numerator layout: Jacobians J_ij = d out_i / d in_j (so
+dh^l/dh^(l-1) = W^(l)), and a gradient of L is a row that multiplies from the left
+(dL/dh^(l-1) = dL/dh^l × W^(l), "Left multiply ≡ gradient", scalar × h^(l-1)T (1 × n)). A row holds
+the same numbers as the gradient mlp_ref and torch/JAX give, so these entries hold under that layout
+and compare rows with rows; the one convention of 004 that changes a number is ReLU'(0) = 1.
 Shapes: W^(l) is (C2, C1), h^(l-1) is (C1,), h^l is (C2,).
 """
 from __future__ import annotations
@@ -22,9 +24,9 @@ SRC = "004_e1f35d5019c4ba9b.txt"
 FD_EPS = 1e-4
 FD_EPS_SMOOTH = 1e-5
 FD_TOL = {"rtol": 1e-7, "atol": 1e-9}
-ROW_LAYOUT = ("numerator layout: 004 writes dL/d(vector) as a row, the only shape its left-to-right products "
-              "(dL/dh^l × W^(l), scalar × h^(l-1)T (1 × n)) admit; mlp_ref, 000 and torch/JAX give the gradient "
-              "the variable's column shape")
+ROW_LAYOUT = ("numerator layout, which 004 declares and keeps: a gradient of L is a row multiplying from the "
+              "left (dL/dh^l × W^(l), scalar × h^(l-1)T (1 × n)); it holds the numbers of the gradient mlp_ref "
+              "and torch/JAX give as a column, so rows are compared with rows")
 
 
 # ----------------------------------------------------------------------------- the reference
@@ -69,7 +71,8 @@ def fc_backward_b(dL_dh, h):
 
 def relu_backward_as_written(g, h):
     """004 B-PASS: dL/dh_i^l = dL/dh_i^(l+1) x 1{h_i^l >= 0} (value 1 at h = 0)."""
-    d = act.relu_grad(h, at_zero=1.0)
+    h = as_float("z", h)
+    d = (h >= 0).astype(h.dtype)  # the printed indicator 1{h >= 0}
     g = as_float("g", g)
     if g.shape != d.shape:
         raise ValueError(f"g: expected dL/dh^(l+1) of shape {d.shape} to match h, got {g.shape}")
@@ -130,7 +133,7 @@ def _layer(seed, C2=3, C1=4):
 
 
 def _order_needs_a_row(r, g, jacobians):
-    """Record that dL/d out, written left of each Jacobian, must be a row: as a column the product is undefined."""
+    """Record the shapes that make dL/d(out), written left of each Jacobian, a row (a column does not fit)."""
     shapes = {}
     for name, J in jacobians.items():
         try:
@@ -138,11 +141,6 @@ def _order_needs_a_row(r, g, jacobians):
         except ValueError:
             shapes[name] = "undefined"
     r.value("dL/d(out) as a column, left of the Jacobian", shapes)
-    r.claim("written order", all(v == "undefined" for v in shapes.values())
-            and all(g[None, :].shape[1] == J.shape[0] for J in jacobians.values()),
-            "dL/d(out) written left of the Jacobian ("
-            + ", ".join(f"{k}: {J.shape[0]}x{J.shape[1]}" for k, J in jacobians.items()) + ") "
-            f"multiplies only as a 1x{g.size} row; as a {g.size}x1 column the products are undefined")
 
 
 def _check_module(r, out_name, in_name, s, ds, seed):
@@ -167,24 +165,25 @@ def _check_module(r, out_name, in_name, s, ds, seed):
             what=f"the Jacobian d{out_name}/dw, w = vec(W) (hand-derived) vs central differences", **FD_TOL)
     dL_dout = (out(x_in, w) - t)[None, :]  # a row, as the notes write it
     _order_needs_a_row(r, dL_dout[0], {f"d{out_name}/d{in_name}": J_in, f"d{out_name}/dw": J_w})
-    r.close("(a)", dL_dout @ J_in, _fd(lambda v: loss(v, w), x_in, FD_EPS_SMOOTH)[:, None],
-            what=f"(a) dL/d{out_name} · d{out_name}/d{in_name} vs the central-difference gradient",
-            layout=ROW_LAYOUT, **FD_TOL)
-    r.close("(b)", dL_dout @ J_w, _fd(lambda v: loss(x_in, v), w, FD_EPS_SMOOTH)[:, None],
-            what=f"(b) dL/d{out_name} · d{out_name}/dw vs the central-difference gradient", layout=ROW_LAYOUT,
+    r.close("(a)", dL_dout @ J_in, _fd(lambda v: loss(v, w), x_in, FD_EPS_SMOOTH)[None, :],
+            what=f"(a) the row dL/d{out_name} times d{out_name}/d{in_name} vs the central-difference gradient "
+                 f"in {in_name}, as a row", **FD_TOL)
+    r.close("(b)", dL_dout @ J_w, _fd(lambda v: loss(x_in, v), w, FD_EPS_SMOOTH)[None, :],
+            what=f"(b) the row dL/d{out_name} times d{out_name}/dw vs the central-difference gradient in w, as a row",
             **FD_TOL)
 
 
 # ------------------------------------------------------------------------------------ entries
 @entry(id="mlpcnn-module-abstract", source=SRC, location="① key abstraction, Abstractly", kind="formula",
        statement=r"h^{(l)} = g(h^{(l-1)}, w); Loss L = f(h^l); (a) dL/d in = dL/d out · d out/d in; "
-                 r"(b) dL/dw = dL/d out · d out/dw")
+                 r"(b) dL/dw = dL/d out · d out/dw", reading=ROW_LAYOUT + "; the module is tanh(W in), w = vec(W)")
 def _(r):
     _check_module(r, "out", "in", act.tanh, act.tanh_grad, seed=40)
 
 
 @entry(id="mlpcnn-module-concrete", source=SRC, location="① key abstraction, Concretely", kind="formula",
-       statement=r"(a) dL/dh^{(l-1)} = dL/dh^l × dh^l/dh^{(l-1)}; (b) dL/dw = dL/dh^l × dh^l/dw")
+       statement=r"(a) dL/dh^{(l-1)} = dL/dh^l × dh^l/dh^{(l-1)}; (b) dL/dw = dL/dh^l × dh^l/dw",
+       reading=ROW_LAYOUT + "; the layer is sigmoid(W h^(l-1)), w = vec(W)")
 def _(r):
     _check_module(r, "h^l", "h^(l-1)", act.sigmoid, act.sigmoid_grad, seed=41)
 
@@ -213,8 +212,11 @@ def _(r):
             fc_forward_sum(W, h),
             what="the stacked rows as drawn, ← w_1^T →, ← w_2^T →, ← w_{C_2} →, with w_i the column vector of the "
                  "forward pass h_i^l = w_i^T h^(l-1): the last, printed without ^T, is a C1 x 1 column (the arrows "
-                 "draw a row; the text lacks the ^T, whether the notes' slip or their transcription's)",
-            corrected=lambda: np.concatenate([wi.T for wi in w], axis=0) @ h)
+                 "draw a row)",
+            corrected=lambda: np.concatenate([wi.T for wi in w], axis=0) @ h, severity="slip",
+            why="a ᵀ missing on the last row of a matrix whose ← → arrows draw rows and whose other rows carry it; "
+                "a reader restores it without changing h^l. Not transcription: this copy keeps every other "
+                "superscript T (w_1^T, w_2^T, w_i^T twice, h^(l-1)T four times)")
 
 
 @entry(id="mlpcnn-fpass-one-matmul", source=SRC, location="② FC layer, all of F-PASS", kind="claim",
@@ -250,7 +252,7 @@ def _(r):
 @entry(id="mlpcnn-fc-backward-a", source=SRC, location="② FC layer, put together ⓐ",
        kind="formula",
        statement=r"dL/dh^{(l-1)} = dL/dh^l dh^l/dh^{(l-1)} = [dL/dh^l × W^{(l)}]; So B-PASS (a) ≡ 1 matrix mult",
-       op=FC_BACKWARD_A)
+       op=FC_BACKWARD_A, reading=ROW_LAYOUT)
 def _(r):
     W, h, t = _layer(47)
 
@@ -259,17 +261,21 @@ def _(r):
 
     dL_dh = (fc_forward_sum(W, h) - t)[None, :]  # a row
     _order_needs_a_row(r, dL_dh[0], {"W^(l)": W})
-    r.close("dL/dh^(l-1)", fc_backward_a(dL_dh, W), _fd(loss, h)[:, None],
-            what="[dL/dh^l × W^(l)] vs the central-difference gradient", layout=ROW_LAYOUT, **FD_TOL)
-    r.close("dL/dh^(l-1) (mlp_ref)", fc_backward_a(dL_dh[0], W), layers.linear_backward(dL_dh[0], W, h)["x"],
+    r.close("dL/dh^(l-1)", fc_backward_a(dL_dh, W), _fd(loss, h)[None, :],
+            what="[dL/dh^l × W^(l)] vs the central-difference gradient in h^(l-1), as a row", **FD_TOL)
+    r.close("dL/dh^(l-1) (mlp_ref)", layers.linear_backward(dL_dh[0], W, h)["x"], fc_backward_a(dL_dh[0], W),
             what="the same numbers as mlp_ref.linear_backward (W^T times the column dL/dh^l)")
-    G = np.random.default_rng(47).normal(size=(5, W.shape[0]))  # five rows dL/dh^l
-    r.close("batch", fc_backward_a(G, W), np.stack([g @ W for g in G]),
-            what="for 5 samples the backward is still one product (rows dL/dh^l) W^(l)")
+    rng = np.random.default_rng(47)
+    G, Hb = rng.normal(size=(5, W.shape[0])), rng.normal(size=(5, W.shape[1]))  # five samples, one per row
+    r.close("batch", fc_backward_a(G, W), _fd(lambda V: np.sum(G * layers.linear(W, V)), Hb),
+            what="for 5 samples with rows dL/dh^l = g_n the one product G W^(l) vs the central-difference "
+                 "gradient of L = sum_n g_n · h^l_n in the 5 inputs", **FD_TOL)
 
 
 @entry(id="mlpcnn-left-right-multiply", source=SRC, location="② FC layer, put together",
-       kind="claim", statement=r"Left multiply ≡ gradient; Right multiply ≡ output")
+       kind="claim", statement=r"Left multiply ≡ gradient; Right multiply ≡ output",
+       reading="W^(l) multiplied from the left (by the row dL/dh^l) gives the gradient, from the right (by the "
+               "column h^(l-1)) the output, in the notes' numerator layout")
 def _(r):
     W, h, g = _layer(48)  # W is 3 x 4: the two sides cannot be confused
     r.close("right multiply", W @ h, fc_forward_sum(W, h),
@@ -278,18 +284,16 @@ def _(r):
             what="W^(l) multiplied on the left by the row dL/dh^l = g (L = g . h^l) vs the central-difference "
                  "gradient dL/dh^(l-1), as a row", **FD_TOL)
     try:
-        W @ g
-        swapped = "defined"
+        swapped = list((W @ g).shape)
     except ValueError:
         swapped = "undefined"
-    r.claim("sides not interchangeable", swapped == "undefined",
-            f"W^(l) ({W.shape[0]}x{W.shape[1]}) times the gradient on the right is {swapped}")
+    r.value("W^(l) times dL/dh^l on the right", swapped)
 
 
 @entry(id="mlpcnn-fc-backward-b", source=SRC, location="② FC layer, put together ⓑ",
        kind="formula",
        statement=r"dL/dw_i = dL/dh_i^l dh_i^l/dw_i = dL/dh_i^l (scalar) × h^{(l-1)T} (1 \times n)",
-       documented={"h^{(l-1)T}": r"1 \times n"})
+       documented={"h^{(l-1)T}": r"1 \times n"}, reading=ROW_LAYOUT)
 def _(r):
     W, h, t = _layer(49)
     C2, n = W.shape
@@ -308,9 +312,9 @@ def _(r):
         return 0.5 * np.sum((fc_forward_sum(w.reshape(C2, n), h) - t) ** 2)
 
     rows = np.concatenate([dL_dh[i] * h[None, :] for i in range(C2)], axis=1)
-    r.close("dL/dw_i", rows, _fd(loss, W.ravel())[:, None],
-            what=f"dL/dh_i^l × h^(l-1)T for i = 1..{C2}, side by side, vs the central-difference gradient in "
-                 "the w_i", layout=ROW_LAYOUT, **FD_TOL)
+    r.close("dL/dw_i", rows, _fd(loss, W.ravel())[None, :],
+            what=f"the rows dL/dh_i^l × h^(l-1)T for i = 1..{C2}, side by side, vs the central-difference gradient "
+                 "in the w_i, as a row", **FD_TOL)
 
 
 @entry(id="mlpcnn-sgd-update", source=SRC, location="② FC layer, SGD update", kind="algorithm",
@@ -334,7 +338,9 @@ def _(r):
 @entry(id="mlpcnn-fc-dL-dW-stacked", source=SRC, location="② FC layer, update (where)",
        kind="formula",
        statement=r"dL/dW^{(l)} = [← dL/dh_i^{(l)} · h^{(l-1)T} →; ⋮; ← dL/dh_i^{(l)} · h^{(l-1)T} →]",
-       op=FC_BACKWARD_B)
+       op=FC_BACKWARD_B,
+       reading="both drawn rows carry the generic index i: row i of the matrix is dL/dh_i^(l) · h^(l-1)T, "
+               "for i = 1..C2; stacking ⓑ's rows gives a matrix of W's shape")
 def _(r):
     W, h, t = _layer(51)
 
@@ -377,6 +383,9 @@ def _(r):
     r.value("one-sided derivatives at 0", [left, right])
     r.claim("value at 0 is a subgradient", min(left, right) <= at0 <= max(left, right),
             f"at h = 0 the as-written derivative is {at0:g}, inside the one-sided range [{left:g}, {right:g}]")
-    r.convention("kink at 0", at0 != 0.0,
-                 "convention: 004 takes dReLU/dh = 1 at h = 0 (1{h >= 0}); 002 Example 11.4.3 and "
-                 "torch/JAX take 0 (1{h > 0}); mlp_ref.relu_grad(z, at_zero=...) exposes both")
+    framework = float(act.relu_grad(np.array([0.0]))[0])
+    r.value("derivative at 0, 1{h > 0} (mlp_ref default, torch/JAX)", framework)
+    r.convention("kink at 0", at0 != framework,
+                 f"convention: 004 takes dReLU/dh = {at0:g} at h = 0 (1{{h >= 0}}); 002 Example 11.4.3 and "
+                 f"torch/JAX take {framework:g} (1{{h > 0}}); mlp_ref.relu_grad(z, at_zero=...) exposes both",
+                 what="the value the notes give ReLU' at the kink h = 0, against the frameworks'")

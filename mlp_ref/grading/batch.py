@@ -9,6 +9,7 @@ from pathlib import Path
 from .grader import grade_submission, make_plan
 from .outputs import write_outputs
 from .references import references
+from .sandbox import HideNotEnforced
 from .checks import FUNCTIONS
 
 
@@ -29,23 +30,27 @@ def find_submissions(folder) -> tuple[dict, list]:
     return found, skipped
 
 
-def grade_directory(folder, out_dir, rubric, *, jobs: int = 1, mode: str = "auto", hide=(), progress=print) -> dict:
+def grade_directory(folder, out_dir, rubric, *, jobs: int = 1, mode: str = "auto", hide=(), also_hide=(),
+                    student: bool = False, progress=print) -> dict:
     """Grade every submission in `folder` with `jobs` in parallel; returns a summary dict."""
     t0 = time.monotonic()
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     subs, skipped = find_submissions(folder)
     plan = make_plan(rubric)
-    for name in rubric.functions:  # warm the shared caches before threads start
+    for name in rubric.functions if not student else ():  # warm the shared caches before threads start
         references(name, FUNCTIONS[name].fn)
-    hide = (*hide, str(out.resolve()), str(Path(folder).resolve()))
+    also_hide = (*also_hide, str(out.resolve()), str(Path(folder).resolve()))  # classmates' files
     rows = {}
+    warnings = []
 
     def one(name, path):
         try:
-            res = grade_submission(path, rubric, plan=plan, mode=mode, hide=hide)
-            write_outputs(res, out / name)
+            res = grade_submission(path, rubric, plan=plan, mode=mode, hide=hide, also_hide=also_hide)
+            write_outputs(res, out / name, student=student)
             return name, res, ""
+        except HideNotEnforced:
+            raise
         except Exception as exc:  # the grader's own failure: recorded, the batch goes on
             return name, None, f"{type(exc).__name__}: {exc}"
 
@@ -54,6 +59,9 @@ def grade_directory(folder, out_dir, rubric, *, jobs: int = 1, mode: str = "auto
         for fut in as_completed(futures):
             name, res, err = fut.result()
             rows[name] = (res, err)
+            for w in (res or {}).get("sandbox_warnings", []):
+                if w not in warnings:
+                    warnings.append(w)
             if res is not None:
                 progress(f"{name}: {res['score']:g} / {res['max_score']:g} in {res['execution_time']:.2f} s")
             else:
@@ -73,4 +81,4 @@ def grade_directory(folder, out_dir, rubric, *, jobs: int = 1, mode: str = "auto
             w.writerow([name, subs[name].name, f"{res['score']:g}", f"{res['max_score']:g}", f"{pct:.1f}",
                         f"{res['execution_time']:.3f}", status, *(f"{by.get(t, 0):g}" for t in tests)])
     return {"graded": len(rows), "skipped": skipped, "wall": time.monotonic() - t0, "csv": out / "grades.csv",
-            "errors": sorted(n for n, (r, e) in rows.items() if r is None)}
+            "errors": sorted(n for n, (r, e) in rows.items() if r is None), "warnings": warnings}

@@ -23,27 +23,39 @@ set -euo pipefail
 ROOT="${AUTOGRADER_ROOT:-/autograder}"
 SRC="$ROOT/source"
 VENV="$ROOT/mlp-ref-venv"
-PY=""
-for c in python3.13 python3.12 python3.11 python3; do
-  if command -v "$c" >/dev/null 2>&1 && "$c" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
-    PY="$(command -v "$c")"; break
-  fi
-done
+PY="${MLPREF_PYTHON:-}"  # the interpreter to use; by default the newest python3.11+ on PATH
+if [ -z "$PY" ]; then
+  for c in python3.13 python3.12 python3.11 python3; do
+    if command -v "$c" >/dev/null 2>&1 && "$c" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+      PY="$(command -v "$c")"; break
+    fi
+  done
+fi
 if [ -z "$PY" ]; then  # Gradescope's Ubuntu images ship an older python3
   apt-get update && apt-get install -y python3.11 python3.11-venv
   PY="$(command -v python3.11)"
 fi
-"$PY" -m venv --system-site-packages "$VENV" || {
-  apt-get update && apt-get install -y "$(basename "$PY")-venv" && "$PY" -m venv --system-site-packages "$VENV"; }
+# a venv of its own, without the system's site-packages: nothing but NumPy (and Jinja2) next to mlp_ref
+"$PY" -m venv "$VENV" || {
+  apt-get update && apt-get install -y "$(basename "$PY")-venv" && "$PY" -m venv "$VENV"; }
 VPY="$VENV/bin/python"
 WHEEL="$(ls "$SRC"/wheels/mlp_ref-*.whl | head -n1)"
-# offline first (only the wheels in this zip, plus what the image already has), then the index
-"$VPY" -m pip install --no-index --find-links "$SRC/wheels" "$WHEEL" \
-  || "$VPY" -m pip install --find-links "$SRC/wheels" "$WHEEL"
-"$VPY" -m pip install --no-index --find-links "$SRC/wheels" jinja2 \
-  || "$VPY" -m pip install jinja2 \
+# offline first (only the wheels in this zip), then the package index
+"$VPY" -m pip install -q --no-index --find-links "$SRC/wheels" "$WHEEL" \
+  || "$VPY" -m pip install -q --find-links "$SRC/wheels" "$WHEEL"
+"$VPY" -m pip install -q --no-index --find-links "$SRC/wheels" jinja2 \
+  || "$VPY" -m pip install -q jinja2 \
   || echo "jinja2 unavailable: feedback.html will be plain text"
+# what the submission's uid must not read: the rubric (and its seed), the grader's code, the results.
+# site-packages stays searchable (NumPy is reached by name) but not listable.
+SP="$("$VPY" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
+chmod 700 "$SRC"
+for d in "$SP"/mlp_ref "$SP"/oracles "$SP"/reports "$SP"/benchmarks "$SP"/mlp_ref-*.dist-info "$VENV/bin"; do
+  if [ -e "$d" ]; then chmod -R go-rwx "$d"; fi
+done
+chmod 711 "$SP"
 "$VPY" -m mlp_ref.cli grade --template --rubric "$SRC/rubric.toml" > /dev/null
+"$VPY" -m mlp_ref.cli grade --sandbox-report --hide "$SRC" || true  # in the image build log
 """
 
 RUN_AUTOGRADER = r"""#!/usr/bin/env bash
@@ -52,6 +64,7 @@ set -uo pipefail
 ROOT="${AUTOGRADER_ROOT:-/autograder}"
 VPY="$ROOT/mlp-ref-venv/bin/python"
 mkdir -p "$ROOT/results"
+chmod 700 "$ROOT/results" "$ROOT/submission" "$ROOT/source" 2>/dev/null
 shopt -s nullglob
 files=("$ROOT"/submission/*.py)
 fail() {  # results.json for a submission (or an autograder) that cannot be graded
@@ -63,7 +76,7 @@ if [ ${#files[@]} -ne 1 ]; then
   exit 0
 fi
 "$VPY" -m mlp_ref.cli grade "${files[0]}" --out "$ROOT/results" --rubric "$ROOT/source/rubric.toml" \
-  --hide "$ROOT/source" --hide "$ROOT/results" \
+  --student-view --hide "$ROOT/source" --hide "$ROOT/results" \
   || fail "The autograder itself failed (not your submission); please tell the course staff."
 exit 0
 """
@@ -71,10 +84,11 @@ exit 0
 README = """Gradescope autograder built by `mlp-ref grade --gradescope-bundle`.
 
 Upload this zip as the autograder of a programming assignment (Ubuntu base image). setup.sh
-creates a virtual environment, installs mlp_ref from wheels/ (offline when the wheels for NumPy
-are in wheels/ or NumPy is already installed, from the package index otherwise) and
-run_autograder grades the single .py file a student uploads with rubric.toml, writing
-results/results.json (and results/feedback.html).
+creates a virtual environment of its own, installs mlp_ref from wheels/ (offline when the wheels
+for NumPy are in wheels/, from the package index otherwise), makes the rubric and the grader's
+code unreadable to other users, and prints `mlp-ref grade --sandbox-report`. run_autograder
+grades the single .py file a student uploads with rubric.toml, writing results/results.json and
+results/feedback.html (the student view: hidden tests left out).
 """
 
 

@@ -6,6 +6,7 @@ a bad rubric; 1 if the grader itself failed.
 """
 from __future__ import annotations
 
+import os
 import sys
 
 
@@ -23,23 +24,41 @@ def add_grade_parser(subparsers) -> None:
     g.add_argument("--gradescope-bundle", metavar="OUT.zip", help="write a Gradescope autograder zip")
     g.add_argument("--bundle-wheels", metavar="DIR", help="extra wheels (NumPy, Jinja2 for Gradescope's "
                    "Python) to ship in the bundle so that setup.sh needs no network")
-    g.add_argument("--sandbox", choices=("auto", "namespace", "process"), default="auto",
-                   help="isolation level (default auto: namespaces where available)")
+    g.add_argument("--sandbox", choices=("auto", "namespace", "process"),
+                   default=os.environ.get("MLPREF_GRADE_SANDBOX", "auto"),
+                   help="isolation level (default auto: namespaces where available; the environment variable "
+                        "MLPREF_GRADE_SANDBOX sets the default)")
     g.add_argument("--hide", action="append", default=[], metavar="PATH",
-                   help="a further path the submission must not see (repeatable)")
+                   help="a further path the submission must not read (repeatable); an error where neither "
+                        "namespaces, Landlock nor file permissions can keep it from the submission's uid")
+    g.add_argument("--sandbox-report", action="store_true",
+                   help="start the sandbox once with an empty submission and print which protections are "
+                        "active here (exit 0 when the submission would run under its own uid)")
+    g.add_argument("--student-view", action="store_true",
+                   help="feedback.html as a student sees it: visible tests only, no total while a test is "
+                        "hidden (the default view lists hidden tests too, for staff)")
     g.add_argument("--quiet", action="store_true", help="print only the score line")
     g.set_defaults(func=run_grade)
 
 
-def _print_summary(res, files, quiet):
-    pct = 100 * res["score"] / res["max_score"] if res["max_score"] else 0.0
-    print(f"{res['submission']}: {res['score']:g} / {res['max_score']:g} points ({pct:.1f}%) in "
-          f"{res['execution_time']:.2f} s [isolation: {res['sandbox']}]")
+def _print_summary(res, files, quiet, student=False):
+    """The command's own output; with --student-view (the bundle, whose stdout a rubric may show to
+    students) only what a student may see: visible tests, no total while a test is hidden."""
+    from .gradescope import student_tests, total_hidden
+
+    tests = student_tests(res) if student else res["tests"]
+    if student and total_hidden(res):
+        score = (f"visible checks {sum(t['score'] for t in tests):g} / {sum(t['max_score'] for t in tests):g} "
+                 "points (the total is hidden while tests are)")
+    else:
+        pct = 100 * res["score"] / res["max_score"] if res["max_score"] else 0.0
+        score = f"{res['score']:g} / {res['max_score']:g} points ({pct:.1f}%)"
+    print(f"{res['submission']}: {score} in {res['execution_time']:.2f} s [isolation: {res['sandbox']}]")
     if quiet:
         return
     if not res["load"]["ok"]:
         print(f"  {res['load']['message']}")
-    for t in res["tests"]:
+    for t in tests:
         if t["status"] != "passed":
             o = t["outcome"] or {}
             line = f"  FAILED {t['name']} (0 / {t['max_score']:g}): {o.get('message', '')}"
@@ -64,6 +83,10 @@ def run_grade(args) -> int:
 
         sys.stdout.write(render_template(rubric))
         return 0
+    if args.sandbox_report:
+        from .report import print_sandbox_report
+
+        return print_sandbox_report(args.sandbox, [*args.hide])
     if args.gradescope_bundle:
         from .bundle import build_bundle
 
@@ -82,25 +105,36 @@ def run_grade(args) -> int:
         print(f"mlp-ref grade: no such file or folder: {target}", file=sys.stderr)
         return 2
     out = Path(args.out)
-    hide = (*args.hide, str(out.resolve()))
+    also = (str(out.resolve()),)
+    from .sandbox import HideNotEnforced
+
     try:
         if target.is_dir():
             from .batch import grade_directory
 
-            summary = grade_directory(target, out, rubric, jobs=args.jobs, mode=args.sandbox, hide=hide,
+            summary = grade_directory(target, out, rubric, jobs=args.jobs, mode=args.sandbox, hide=args.hide,
+                                      also_hide=also, student=args.student_view,
                                       progress=(lambda s: None) if args.quiet else print)
             for s in summary["skipped"]:
                 print(f"skipped {s}")
+            for w in summary["warnings"]:
+                print(f"mlp-ref grade: WARNING: {w}", file=sys.stderr)
             print(f"graded {summary['graded']} submissions in {summary['wall']:.1f} s with --jobs {args.jobs}; "
                   f"wrote {summary['csv']}")
             return 1 if summary["errors"] else 0
         from .grader import grade_submission
         from .outputs import write_outputs
 
-        res = grade_submission(target, rubric, mode=args.sandbox, hide=(*hide, str(target.resolve().parent)))
-        files = write_outputs(res, out)
-        _print_summary(res, files, args.quiet)
+        res = grade_submission(target, rubric, mode=args.sandbox, hide=args.hide,
+                               also_hide=(*also, str(target.resolve().parent)))
+        for w in res.get("sandbox_warnings", []):
+            print(f"mlp-ref grade: WARNING: {w}", file=sys.stderr)
+        files = write_outputs(res, out, student=args.student_view)
+        _print_summary(res, files, args.quiet, args.student_view)
         return 0
+    except HideNotEnforced as exc:
+        print(f"mlp-ref grade: {exc}", file=sys.stderr)
+        return 2
     except RuntimeError as exc:
         from .sandbox import SandboxError
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .compare import FLOATS, Leaf, Tolerance, at, close
+from .compare import FLOATS, TOLERANCES, Leaf, Tolerance, at, close
+
+_FLOAT32_ROUNDING = TOLERANCES["float32"]  # what float32 arithmetic on the same inputs stays within
 
 
 def diagnose_leaf(leaf: Leaf, case, tol: Tolerance) -> list[str]:
@@ -50,15 +52,20 @@ def diagnose_leaf(leaf: Leaf, case, tol: Tolerance) -> list[str]:
             elif close(g / n, e, tol):
                 out.append(f"wrong reduction: you sum over the batch where the mean (divided by N = {n}) "
                            "is expected")
+        if (exp.dtype == np.float64 and got.dtype == np.float64 and not close(g, e, tol)
+                and close(g, e, _FLOAT32_ROUNDING)):
+            out.append("precision lost: your result agrees with the expected one only to about 7 significant "
+                       "digits, the precision of float32; part of the arithmetic ran in float32 on float64 inputs "
+                       "(a float32 constant, array or .astype(np.float32)); keep the inputs' dtype throughout")
         bad = ~np.isfinite(g) & np.isfinite(e)
         if bad.any():
             out.append(case.overflow_hint or "NaN or infinity where the result is finite: an overflow, a "
                        "log of 0 or a division by zero")
-    for msg, variant in case.near:
+    for msg, variant, *near_tol in case.near:  # an optional third item: the tolerance row for this match
         v = at(variant, leaf.key) if leaf.key else variant
         if isinstance(v, np.ndarray) or np.isscalar(v):
             v = np.asarray(v, dtype=np.float64)
-            if v.shape == g.shape and close(g, v, tol):
+            if v.shape == g.shape and close(g, v, TOLERANCES[near_tol[0]] if near_tol else tol):
                 out.append(msg)
     return list(dict.fromkeys(out))
 
@@ -75,9 +82,19 @@ def explain_error(err: dict, stage: str, func: str, limits) -> str:
         return f"tried to import the reference implementation, which submissions cannot use{where}: {msg}"
     if typ == "LookupError" and "defines no function" in msg:
         return msg
+    if typ == "IndexError" and func.startswith("softmax_cross_entropy") and "too many indices" in msg:
+        return (f"IndexError{where}: {msg} -- o is a single sample of shape (K,) here, with an integer label y: "
+                "index it as o[y] (and softmax over its only axis)")
     if typ == "IndexError" and func.startswith("softmax_cross_entropy"):
         return (f"IndexError{where}: {msg} -- an index past the last class often means 1-based class "
                 "indices (y + 1); the labels are 0-based")
+    if typ == "ValueError" and "matmul" in msg and (func.startswith(("linear", "mlp_")) or stage.startswith(
+            ("linear", "mlp_"))):
+        return (f"ValueError{where}: {msg} -- W has shape (H, D) (outputs x inputs, as torch.nn.Linear): "
+                "s = W x + b, or x W^T + b for a batch in rows; x W treats W as (D, H)")
+    if typ == "ValueError" and "broadcast" in msg and func.startswith("softmax_cross_entropy"):
+        return (f"ValueError{where}: {msg} -- the labels y are integer class indices of shape (N,), not one-hot "
+                "rows: pick o[n, y_n] (e.g. o[np.arange(N), y]) instead of multiplying by y")
     if typ == "SystemExit":
         return f"called sys.exit({msg}){where}; a graded function must return its result"
     if typ == "RecursionError":

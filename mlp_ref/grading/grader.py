@@ -6,6 +6,7 @@ returned (validated), its exception messages and its printed output (shown as te
 """
 from __future__ import annotations
 
+import ast
 import hashlib
 import time
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from . import protocol
 from .checks import FUNCTIONS, Case, build_cases
 from .compare import TOLERANCES, compare_tree
 from .diagnosis import diagnose_leaf, explain_error
-from .references import reference_text, references
+from .references import cite
 from .rubric import Rubric
 from .sandbox import Session, resolve_mode
 
@@ -39,14 +40,14 @@ def make_plan(rubric: Rubric) -> Plan:
 
 
 # --------------------------------------------------------------------------------- display
-def show(v) -> str:
+def show(v, precision: int = 6) -> str:
     if isinstance(v, np.ndarray):
-        body = np.array2string(v, **SHOW_OPTS)
+        body = np.array2string(v, **dict(SHOW_OPTS, precision=precision))
         return body if v.ndim == 0 else f"{body}  (shape {v.shape}, {v.dtype})"
     if isinstance(v, dict):
-        return "{" + ", ".join(f"{k!r}: {show(x)}" for k, x in v.items()) + "}"
+        return "{" + ", ".join(f"{k!r}: {show(x, precision)}" for k, x in v.items()) + "}"
     if isinstance(v, (list, tuple)):
-        return "[" + ", ".join(show(x) for x in v) + "]"
+        return "[" + ", ".join(show(x, precision) for x in v) + "]"
     if isinstance(v, float):
         return repr(v)
     return repr(v)[:300]
@@ -103,8 +104,23 @@ def _fail(case, message, **kw) -> dict:
             "diagnoses": kw.pop("diagnoses", []), "inputs": {k: show(v) for k, v in case.show.items()}, **kw}
 
 
+def digits_for(max_rel) -> int:
+    """Digits that make Expected and Got differ visibly (17 for a float32-sized error)."""
+    if max_rel is None or not np.isfinite(max_rel) or max_rel >= 1e-4:
+        return 6
+    return 17 if max_rel < 1e-9 else 10
+
+
 def judge(case: Case, status: str, payload, session: Session) -> dict:
-    """Turn one worker reply into a case outcome (all comparisons happen here)."""
+    """Turn one worker reply into a case outcome; whatever the reply holds, never raises."""
+    try:
+        return _judge(case, status, payload, session)
+    except Exception as exc:  # a forged reply the checks above did not foresee: the item scores 0
+        return _fail(case, f"{case.func}: the reply could not be read ({type(exc).__name__}); "
+                           "grading went on with the next check")
+
+
+def _judge(case: Case, status: str, payload, session: Session) -> dict:
     limits = session.limits
     if status == "timeout":
         return _fail(case, f"{case.func} {payload} (an infinite loop, or far too slow)")
@@ -125,6 +141,10 @@ def judge(case: Case, status: str, payload, session: Session) -> dict:
     mutated = header.get("mutated", [])
     names = _input_names(case)
     mutated = [names[i] for i in mutated if isinstance(i, int) and not isinstance(i, bool) and 0 <= i < len(names)]
+    # the worker reports in-place changes from inside the submission's process, which the submission
+    # could silence: advisory only, never a reason for points
+    advisories = [f"modified its input{'s' if len(mutated) > 1 else ''} {', '.join(mutated)} in place; the "
+                  "caller still needs them (work on a copy)"] if mutated else []
 
     tol = TOLERANCES[case.dtype]
     leaves = compare_tree(case.expected, got, tol)
@@ -137,39 +157,40 @@ def judge(case: Case, status: str, payload, session: Session) -> dict:
                 break
     bad = [lf for lf in leaves if not lf.ok]
     worst = max((lf.max_abs for lf in leaves if lf.max_abs is not None and np.isfinite(lf.max_abs)), default=None)
-    if not bad and not mutated:
+    if not bad:
         return {"passed": True, "case": case.label, "message": "passed" + (f" ({note})" if note else ""),
-                "note": note, "max_abs": worst}
+                "note": note, "max_abs": worst, "advisories": advisories}
     problems, diagnoses = [], []
     for lf in bad:
         problems.append((f"{lf.path}: " if lf.path else "") + lf.problem)
         diagnoses += [(f"{lf.path}: " if lf.path else "") + d for d in diagnose_leaf(lf, case, tol)]
-    if mutated:
-        problems.append(f"modified its input{'s' if len(mutated) > 1 else ''} {', '.join(mutated)} in place; "
-                        "the caller still needs them (work on a copy)")
-    first = bad[0] if bad else None
-    detail = {}
-    if first is not None:
-        detail = {"expected": show(first.expected), "got": show(first.got), "where": first.path,
-                  "max_abs": first.max_abs, "max_rel": first.max_rel}
-    return _fail(case, problems[0], problems=problems, diagnoses=list(dict.fromkeys(diagnoses)), **detail)
+    first = bad[0]
+    digits = digits_for(first.max_rel)
+    detail = {"expected": show(first.expected, digits), "got": show(first.got, digits), "where": first.path,
+              "max_abs": first.max_abs, "max_rel": first.max_rel}
+    return _fail(case, problems[0], problems=problems, diagnoses=list(dict.fromkeys(diagnoses)),
+                 advisories=advisories, **detail)
 
 
 # ---------------------------------------------------------------------------------- grading
 def _test_entry(item, gf, check, outcome, visibility) -> dict:
-    refs = references(gf.name, gf.fn)
     passed = outcome is not None and outcome["passed"]
     return {
         "name": item.name, "function": item.function, "check": item.check,
         "description": check.description, "formula": gf.formula, "shapes": gf.shapes,
-        "references": [dict(r) for r in refs], "where": reference_text(refs),
+        "where": cite(gf.name),
         "score": item.points if passed else 0.0, "max_score": item.points,
         "status": "passed" if passed else "failed", "visibility": visibility, "outcome": outcome,
     }
 
 
-def grade_submission(path, rubric: Rubric, *, plan: Plan | None = None, mode: str = "auto", hide=()) -> dict:
-    """Grade one submission file; never raises because of what the submission does."""
+def grade_submission(path, rubric: Rubric, *, plan: Plan | None = None, mode: str = "auto", hide=(),
+                     also_hide=()) -> dict:
+    """Grade one submission file; never raises because of what the submission does.
+
+    `hide`: paths the submission must not read (HideNotEnforced where that cannot be enforced);
+    `also_hide`: hidden where possible, with a warning in the result where not.
+    """
     t0 = time.monotonic()
     path = Path(path)
     plan = plan or make_plan(rubric)
@@ -180,14 +201,18 @@ def grade_submission(path, rubric: Rubric, *, plan: Plan | None = None, mode: st
               "sandbox": resolve_mode(mode), "visibility": rubric.visibility,
               "stdout_visibility": rubric.stdout_visibility, "tests": []}
     hung: dict[str, str] = {}  # function -> the check on which it timed out
-    with Session(path, limits, mode, hide) as session:
+    segments = []  # (start, end, visibility) of the printed output, per call
+    with Session(path, limits, mode, hide, also_hide) as session:
         load = session.ensure_worker()
+        segments.append((0, session.output_size(), "visible"))
         result["load"] = _load_info(load)
         result["sandbox"] = session.mode + (f" ({', '.join(session.layers)})" if session.layers else "")
+        result["sandbox_warnings"] = list(session.warnings)
         for item in rubric.items:
             gf = FUNCTIONS[item.function]
             check = gf.checks[item.check]
             outcome = None
+            advisories = []
             if load[0] != "ready":
                 outcome = {"passed": False, "case": "", "message": result["load"]["message"],
                            "problems": [], "diagnoses": [], "traceback": result["load"].get("traceback", "")}
@@ -211,17 +236,97 @@ def grade_submission(path, rubric: Rubric, *, plan: Plan | None = None, mode: st
                     outcome = _fail(case, "could not restart the submission: " + _load_info(state)["message"])
                     break
                 req, blobs = _request(case)
+                start = session.output_size()
                 status, payload = session.worker.call(req, blobs, limits.call_seconds)
+                segments.append((start, session.output_size(), item.visibility))
                 outcome = judge(case, status, payload, session)
+                advisories += [a for a in outcome.get("advisories", []) if a not in advisories]
                 if status == "timeout":
                     hung[case.func] = item.check
+            if outcome is not None:
+                outcome["advisories"] = advisories
             result["tests"].append(_test_entry(item, gf, check, outcome, item.visibility))
-        result["printed"] = escape_output(session.output(), limits.output_kb * 1024)
+        raw = session.output()
+        result["printed"] = escape_output(raw, limits.output_kb * 1024)
+        result["printed_student"] = escape_output(_visible_output(session, segments), limits.output_kb * 1024)
         result["restarts"] = session.restarts
+    add_cascades(result["tests"], source)
     result["score"] = round(sum(t["score"] for t in result["tests"]), 6)
     result["max_score"] = round(sum(t["max_score"] for t in result["tests"]), 6)
     result["execution_time"] = round(time.monotonic() - t0, 3)
     return result
+
+
+def _visible_output(session: Session, segments) -> bytes:
+    """What the submission printed while loading and during visible tests only (never while a
+    hidden or after-due-date check ran: it could print that check's inputs)."""
+    limit = session.limits.output_kb * 1024 + 1
+    merged = []
+    for start, end, vis in segments:
+        if vis != "visible" or end <= start:
+            continue
+        if merged and merged[-1][1] == start:
+            merged[-1][1] = end
+        else:
+            merged.append([start, end])
+    out = b""
+    for start, end in merged:
+        out += session.output_range(start, min(end, start + limit - len(out)))
+        if len(out) >= limit:
+            break
+    return out
+
+
+# ---------------------------------------------------------------------------------- cascades
+def _call_graph(source: bytes) -> dict[str, set]:
+    """{function: the submission's top-level functions it calls, directly or not}, from the AST only."""
+    try:
+        tree = ast.parse(source[:1_000_000])
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return {}
+    defs = {n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    for n in tree.body:  # module-level tables of functions, e.g. ACT = {"tanh": (tanh, tanh_grad)}
+        if isinstance(n, (ast.Assign, ast.AnnAssign)) and n.value is not None:
+            for t in (n.targets if isinstance(n, ast.Assign) else [n.target]):
+                if isinstance(t, ast.Name) and t.id not in defs:
+                    defs[t.id] = n.value
+    direct = {name: {x.id for x in ast.walk(node) if isinstance(x, ast.Name) and x.id in defs and x.id != name}
+              for name, node in defs.items()}
+    graph = {}
+    for name in defs:
+        seen, todo = set(), list(direct[name])
+        while todo:
+            f = todo.pop()
+            if f not in seen:
+                seen.add(f)
+                todo += direct.get(f, ())
+        graph[name] = seen
+    return graph
+
+
+def add_cascades(tests: list, source: bytes) -> None:
+    """A failing function that calls a failing helper gets a diagnosis naming the helper (visible
+    helper tests only, so a hidden test's failure is never revealed)."""
+    failing = {}
+    for t in tests:
+        if t["status"] != "passed" and t["visibility"] == "visible":
+            failing.setdefault(t["function"], []).append(t["check"])
+    if not failing:
+        return
+    graph = _call_graph(source)
+    for t in tests:
+        if t["status"] == "passed" or t["outcome"] is None:
+            continue
+        callees = set(graph.get(t["function"], ()))
+        if t["function"] == "mlp_backward":  # graded on the cache of the student's own mlp_forward
+            callees |= {"mlp_forward"} | graph.get("mlp_forward", set())
+        for helper in sorted(callees & set(failing)):
+            if helper == t["function"]:
+                continue
+            checks = ", ".join(failing[helper])
+            t["outcome"].setdefault("diagnoses", []).append(
+                f"your {t['function']} uses your {helper}, which fails its own checks ({checks}): fix "
+                f"{helper} first, this failure may follow from it")
 
 
 def _load_info(load) -> dict:

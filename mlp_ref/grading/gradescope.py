@@ -2,7 +2,9 @@
 
 https://gradescope-autograders.readthedocs.io/en/latest/specs/ -- top level: score,
 execution_time, output, visibility, stdout_visibility, tests[] (name, score, max_score, status,
-output, visibility), extra_data. Written atomically by the grader only.
+output, visibility), extra_data (staff only). Written atomically by the grader only. The top-level
+output is what every student sees: it names visible tests only and omits the total while any
+test is hidden, as Gradescope hides the total then.
 """
 from __future__ import annotations
 
@@ -20,6 +22,8 @@ def test_output(t: dict) -> str:
     if t["status"] == "passed":
         if o.get("note"):
             lines.append(f"Note: {o['note']}")
+        for a in o.get("advisories", []):
+            lines.append(f"Advisory (no points taken): {a}")
         return "\n".join(lines)
     if o.get("case"):
         lines.append(f"Failing input: {o['case']}")
@@ -28,6 +32,8 @@ def test_output(t: dict) -> str:
         lines.append(f"Also: {p}")
     for d in o.get("diagnoses", []):
         lines.append(f"Diagnosis: {d}")
+    for a in o.get("advisories", []):
+        lines.append(f"Advisory (no points taken): {a}")
     if "expected" in o:
         where = f" {o['where']}" if o.get("where") else ""
         lines.append(f"Expected{where}:\n{_indent(o['expected'])}")
@@ -45,19 +51,39 @@ def _indent(s: str) -> str:
     return "\n".join("    " + ln for ln in str(s).splitlines())
 
 
+def student_tests(result: dict) -> list:
+    """The tests a student may see now: visibility 'visible' only (hidden, after_due_date and
+    after_published tests are shown by Gradescope itself, from their own entries, when it is time)."""
+    return [t for t in result["tests"] if t["visibility"] == "visible"]
+
+
+def total_hidden(result: dict) -> bool:
+    """Gradescope hides the total score while any test is not visible; the text must not print it."""
+    return any(t["visibility"] != "visible" for t in result["tests"])
+
+
 def summary_output(result: dict) -> str:
-    lines = [f"Score: {result['score']:g} / {result['max_score']:g}",
-             f"Graded by mlp-ref with rubric {result['rubric']['name']!r} (seed {result['rubric']['seed']}).",
-             f"Isolation: {result['sandbox']}."]
+    """The top-level output, shown to the student: visible tests only, no total while a test is
+    hidden, no seed, and the submission's printed output only where stdout_visibility allows it."""
+    shown = student_tests(result)
+    lines = []
+    if total_hidden(result):
+        lines.append(f"Visible checks: {sum(t['score'] for t in shown):g} / {sum(t['max_score'] for t in shown):g} "
+                     "(further checks are graded and shown later; the total appears with them)")
+    else:
+        lines.append(f"Score: {result['score']:g} / {result['max_score']:g}")
+    lines += [f"Graded by mlp-ref with rubric {result['rubric']['name']!r}.", f"Isolation: {result['sandbox']}."]
     if not result["load"]["ok"]:
         lines.append(result["load"]["message"])
         if result["load"].get("traceback"):
             lines.append(result["load"]["traceback"])
-    failed = [t["name"] for t in result["tests"] if t["status"] != "passed"]
+    failed = [t["name"] for t in shown if t["status"] != "passed"]
     if failed:
-        lines.append(f"{len(failed)} of {len(result['tests'])} checks failed: " + ", ".join(failed))
-    if result.get("printed"):
-        lines.append("Your program printed (shown as text, never read as results):\n" + result["printed"])
+        lines.append(f"{len(failed)} of {len(shown)} visible checks failed: " + ", ".join(failed))
+    printed = result.get("printed_student", result.get("printed", ""))
+    if result["stdout_visibility"] == "visible" and printed:
+        lines.append("Your program printed (while loading and during the visible checks; shown as text, never "
+                     "read as results):\n" + printed)
     return "\n".join(lines)
 
 
@@ -74,7 +100,9 @@ def results_json(result: dict) -> dict:
                   for t in result["tests"]],
         "extra_data": {"submission_sha256": result["sha256"], "rubric": result["rubric"]["name"],
                        "seed": result["rubric"]["seed"], "sandbox": result["sandbox"],
-                       "max_score": result["max_score"], "restarts": result.get("restarts", 0)},
+                       "sandbox_warnings": result.get("sandbox_warnings", []),
+                       "max_score": result["max_score"], "restarts": result.get("restarts", 0),
+                       "printed": result.get("printed", "")},
     }
 
 

@@ -71,7 +71,16 @@ def encode_value(v, blobs: list) -> dict:
 
 
 def decode_value(node, blobs: list, depth: int = 0):
-    """Worker -> grader: rebuild a value tree, validating every node. Raises ProtocolError."""
+    """Worker -> grader: rebuild a value tree, validating every node. Raises ProtocolError only."""
+    try:
+        return _decode(node, blobs, depth)
+    except ProtocolError:
+        raise
+    except Exception as exc:  # anything unforeseen in a forged frame is still only a malformed reply
+        raise ProtocolError(f"malformed value ({type(exc).__name__})") from None
+
+
+def _decode(node, blobs: list, depth: int = 0):
     if depth > MAX_DEPTH or not isinstance(node, dict) or not isinstance(node.get("t"), str):
         raise ProtocolError("malformed value node")
     t = node["t"]
@@ -85,7 +94,9 @@ def decode_value(node, blobs: list, depth: int = 0):
             raise ProtocolError("malformed array shape")
         if not isinstance(i, int) or isinstance(i, bool) or not 0 <= i < len(blobs):
             raise ProtocolError("array index out of range")
-        size = int(np.prod(shape, dtype=np.int64)) * dt.itemsize
+        size = dt.itemsize
+        for s_ in shape:  # Python integers: a product never wraps around
+            size *= s_
         if size != len(blobs[i]):
             raise ProtocolError("array byte count does not match its shape")
         arr = np.frombuffer(blobs[i], dtype=dt).reshape(shape).copy()
@@ -110,14 +121,14 @@ def decode_value(node, blobs: list, depth: int = 0):
         items = node.get("v")
         if not isinstance(items, list):
             raise ProtocolError("malformed list")
-        out = [decode_value(x, blobs, depth + 1) for x in items]
+        out = [_decode(x, blobs, depth + 1) for x in items]
         return out if t == "list" else tuple(out)
     if t == "dict":
         items = node.get("v")
         if not isinstance(items, list) or not all(isinstance(p, list) and len(p) == 2 and isinstance(p[0], str)
                                                   for p in items):
             raise ProtocolError("malformed dict")
-        return {k: decode_value(x, blobs, depth + 1) for k, x in items}
+        return {k: _decode(x, blobs, depth + 1) for k, x in items}
     if t == "unsupported":
         return Unsupported(str(node.get("type", "an unsupported object"))[:160])
     raise ProtocolError(f"unknown value tag {t[:20]!r}")
@@ -176,11 +187,14 @@ def read_frame(fd: int, deadline: float) -> tuple[dict, list]:
     (n,) = struct.unpack("<I", head[4:])
     if n > MAX_HEADER:
         raise ProtocolError("reply header too large")
+    raw = read_exact(fd, n, deadline)
     try:
-        header = json.loads(read_exact(fd, n, deadline).decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+        header = json.loads(raw.decode("utf-8"))
+    except (ValueError, RecursionError):  # not UTF-8, not JSON, or nested past the parser's depth
         raise ProtocolError("reply header is not JSON") from None
-    sizes = header.get("sizes", []) if isinstance(header, dict) else None
+    if not isinstance(header, dict):
+        raise ProtocolError("reply header is not a JSON object")
+    sizes = header.get("sizes", [])
     if (not isinstance(sizes, list) or len(sizes) > 4096
             or not all(isinstance(s, int) and not isinstance(s, bool) and s >= 0 for s in sizes)
             or sum(sizes) > MAX_PAYLOAD):

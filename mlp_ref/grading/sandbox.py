@@ -1,22 +1,28 @@
 """Run one submission in its own process: limits, isolation, restart after a crash or a timeout.
 
-Isolation levels (chosen by `resolve_mode`):
+Every level, as root, runs the submission under a uid and gid of its own (never uid 0), with no
+capabilities, no supplementary groups and `no_new_privs`; the worker opens descriptors to the
+standard library and NumPy before it drops root and imports through /proc/self/fd links, so an
+interpreter under a directory that uid cannot search (e.g. /root, mode 0700) still works.
 
-* ``namespace`` (root and a working ``unshare``): the worker starts in new network, mount, PID,
-  IPC and UTS namespaces. The network namespace is empty (no route anywhere). Before loading the
-  submission the worker covers /tmp, /root, /home, the project checkout (or the installed
-  mlp_ref), the output directory and any ``--hide`` path with empty tmpfs mounts, keeps the
-  Python installation and NumPy visible, then drops to an unprivileged uid of its own so it can
-  neither undo the mounts nor raise its limits. Leaving the namespace kills every process in it.
-* ``process`` (fallback): a plain child process with the same limits, a sanitized ``sys.path``,
-  an import block on mlp_ref and an in-process socket block. As root it drops to an
-  unprivileged uid when the Python installation is world-readable; straggling processes are
-  killed by uid or by an environment marker. This level cannot stop a determined submission from
-  reading world-readable files (e.g. an installed mlp_ref's source) or bypassing the socket block.
+* ``namespace`` (root and a working ``unshare``): the worker also starts in new network, mount,
+  PID, IPC and UTS namespaces. The network namespace is empty. Before loading the submission the
+  worker covers /tmp, /root, /home, the project checkout (or the installed mlp_ref), the output
+  directory and any hidden path with empty tmpfs mounts. Leaving the namespace kills every
+  process in it.
+* ``process`` (no namespaces, e.g. Gradescope): a plain child process. What the submission's uid
+  may read is decided by file permissions (and Landlock where the kernel has it): a path given
+  with ``--hide`` that it could still read is an error (`HideNotEnforced`); the grader's own code
+  and output folder get a warning instead. Every process of the uid is killed after each worker
+  and at the end, its files in the scratch folders are removed, and a monitor kills it when its
+  files exceed the total disk limit.
 
-Limits are set by the worker itself before it loads the submission (``preexec_fn`` is unsafe in
-the threads that ``--jobs`` uses): address space, CPU seconds, file size, no core dumps and, with
-a uid of its own, a process count. Wall time is enforced here with a deadline on every reply.
+Both levels add Landlock file and TCP rules where the kernel allows and a seccomp filter that
+refuses every socket (the grader's channel is a pair of pipes) and io_uring. Limits are set by
+the worker itself before it loads the submission (``preexec_fn`` is unsafe in the threads that
+``--jobs`` uses): address space, CPU seconds, file size, no core dumps and a process count. Wall
+time is enforced here with a deadline on every reply. Setting MLPREF_SANDBOX_NO_LANDLOCK=1 makes
+the Landlock system calls fail inside the worker, as on a kernel without them (tests).
 """
 from __future__ import annotations
 
@@ -77,6 +83,7 @@ class Limits:
     file_mb: int = 16
     output_kb: int = 8
     max_restarts: int = 20
+    disk_mb: int = 64
 
 
 # ------------------------------------------------------------------------------- the level
@@ -150,28 +157,16 @@ def _stdlib_entries() -> list[str]:
     return _dedupe(out)
 
 
-def _world_readable(path: str) -> bool:
-    """Can an unprivileged uid reach `path` (o+x on every ancestor, o+r on the path)?"""
-    p = Path(_real(path))
-    for anc in [*reversed(p.parents), p]:
-        try:
-            mode = os.stat(anc).st_mode
-        except OSError:
-            return False
-        if not mode & stat.S_IXOTH:
-            return False
-    return bool(os.stat(p).st_mode & stat.S_IROTH)
-
-
 def _next_uid() -> int:
     with _uid_lock:
         n = next(_uids)
     return 200000 + (os.getpid() % 4096) * 4096 + n % 4096
 
 
-def _kill_strays(uid: int | None, token: str) -> None:
-    """Kill processes a submission left behind: by its own uid, or by the environment marker."""
+def _strays(uid: int | None, token: str) -> list[int]:
+    """Processes a submission left behind: by its own uid, or (without one) by the environment marker."""
     marker = f"MLPREF_SANDBOX={token}".encode()
+    found = []
     for d in Path("/proc").glob("[0-9]*"):
         try:
             pid = int(d.name)
@@ -180,13 +175,98 @@ def _kill_strays(uid: int | None, token: str) -> None:
             if uid is not None:
                 status = (d / "status").read_text()
                 line = next((ln for ln in status.splitlines() if ln.startswith("Uid:")), "")
-                hit = str(uid) in line.split()[1:2]
+                hit = str(uid) in line.split()[1:5]
             else:
                 hit = marker in (d / "environ").read_bytes()
             if hit:
-                os.kill(pid, signal.SIGKILL)
+                found.append(pid)
         except (OSError, ValueError, StopIteration):
             continue
+    return found
+
+
+def _kill_strays(uid: int | None, token: str) -> int:
+    """SIGKILL every process of the sandbox, again until none is left (a fork in flight is caught
+    by the next round); returns how many were killed."""
+    killed = 0
+    for _ in range(20):
+        pids = _strays(uid, token)
+        if not pids:
+            break
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+                killed += 1
+            except OSError:
+                pass
+        time.sleep(0.01)
+    return killed
+
+
+def _owned_entries(uid: int, dirs) -> list[str]:
+    """Top-level entries of `dirs` owned by `uid` (what it wrote to /tmp, /var/tmp, /dev/shm)."""
+    out = []
+    for d in dirs:
+        try:
+            with os.scandir(d) as it:
+                for e in it:
+                    try:
+                        if e.stat(follow_symlinks=False).st_uid == uid:
+                            out.append(e.path)
+                    except OSError:
+                        continue
+        except OSError:
+            continue
+    return out
+
+
+def _tree_bytes(path: str) -> int:
+    """Disk use beneath `path`, never following a symbolic link."""
+    total = 0
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return 0
+    total += st.st_blocks * 512
+    if stat.S_ISDIR(st.st_mode):
+        try:
+            with os.scandir(path) as it:
+                for e in it:
+                    total += _tree_bytes(e.path)
+        except OSError:
+            pass
+    return total
+
+
+def _remove(path: str) -> None:
+    """Delete a file or tree without following symbolic links."""
+    try:
+        if stat.S_ISDIR(os.lstat(path).st_mode):
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            os.unlink(path)
+    except OSError:
+        pass
+
+
+def exposed_to_others(path: str) -> bool:
+    """Can a uid that is neither the owner nor in the group read `path` (or files inside it)?"""
+    p = Path(os.path.abspath(path))
+    for anc in reversed(p.parents):
+        try:
+            if not os.stat(anc).st_mode & stat.S_IXOTH:
+                return False
+        except OSError:
+            return False
+    try:
+        mode = os.stat(p).st_mode
+    except OSError:
+        return False
+    return bool(mode & (stat.S_IROTH | stat.S_IXOTH)) if stat.S_ISDIR(mode) else bool(mode & stat.S_IROTH)
+
+
+class HideNotEnforced(RuntimeError):
+    """A path given with --hide would be readable by the submission (no namespaces, no Landlock)."""
 
 
 # ------------------------------------------------------------------------------- the worker
@@ -275,6 +355,8 @@ class Worker:
     def exit_note(self) -> str:
         rc = self._wait(2.0)
         self.stop()
+        if self.s.kill_reason:
+            return self.s.kill_reason
         if rc is None:
             return "it stopped answering"
         sig = -rc if rc < 0 else (rc - 128 if self.s.mode == "namespace" and rc > 128 else None)
@@ -311,7 +393,7 @@ class Worker:
             except OSError:
                 pass
             self._wait(5.0)
-        if self.s.mode != "namespace":
+        if self.s.mode != "namespace" or self.s.uid is not None:
             _kill_strays(self.s.uid, self.s.token)
         for fd in (self.req_w, self.rep_r):
             if fd is not None:
@@ -328,10 +410,17 @@ def _error_dict(err) -> dict:
     return {k: str(err.get(k, ""))[:4000] for k in ("type", "message", "traceback")}
 
 
-class Session:
-    """Everything needed to (re)start workers for one submission; a context manager."""
+SIMULATE_NO_LANDLOCK_ENV = "MLPREF_SANDBOX_NO_LANDLOCK"  # "1": Landlock calls fail in the worker (tests)
 
-    def __init__(self, submission: Path, limits: Limits, mode: str = "auto", hide=()):
+
+class Session:
+    """Everything needed to (re)start workers for one submission; a context manager.
+
+    `hide`: paths that must stay unreadable to the submission (an error when that cannot be
+    enforced); `also_hide`: paths hidden where possible, with a warning where not.
+    """
+
+    def __init__(self, submission: Path, limits: Limits, mode: str = "auto", hide=(), also_hide=()):
         self.limits = limits
         self.mode = resolve_mode(mode)
         self.token = secrets.token_hex(8)
@@ -344,21 +433,23 @@ class Session:
         links = _numpy_dirs()
         keep = _dedupe([_real(sys.base_prefix), _real(sys.prefix), _real(sys.exec_prefix), *links.values()])
         root = os.geteuid() == 0 if hasattr(os, "geteuid") else False
-        self.uid = None
-        if root and (self.mode == "namespace" or all(_world_readable(k) for k in keep)):
-            self.uid = _next_uid()
+        # as root the submission always gets a uid of its own, never uid 0; where the interpreter is
+        # not searchable by that uid, the worker reaches it through descriptors it opens first
+        self.uid = _next_uid() if root else None
         self.worker: Worker | None = None
         if self.mode == "process":
             lib.mkdir()
-            for name, target in links.items():
-                (lib / name).symlink_to(target)
             run.mkdir(mode=0o700)
             if self.uid is not None:
                 os.chown(run, self.uid, self.uid)
+        lib_links = {**_stdlib_links(), **links}  # the worker links them through descriptors
         if self.uid is not None:
             os.chmod(self.dir, 0o711)  # traversable by the sandbox uid; its files stay 0600
-        hide_paths = _dedupe([_real(p) for p in (*_project_paths(), *hide)])
+        self.required = _dedupe([_real(p) for p in hide])
+        self.best_effort = _dedupe([_real(p) for p in (*_project_paths(), *also_hide) if _real(p) not in self.required])
+        hide_paths = [*self.required, *self.best_effort]
         scratch = ["/tmp", "/var/tmp", "/dev/shm"]
+        self.scratch = scratch
         covers, hide_after = [], []
         stage_dir = _real(self.dir)
         for p in [*scratch, "/root", "/home", *hide_paths]:
@@ -373,9 +464,10 @@ class Session:
         covers = [c for c in covers if not any(_under(c, o) and c != o for o in covers)]
         self.base_cfg = {
             "mode": self.mode, "submission": str(self.dir / "submission.py"), "lib": str(lib),
-            "lib_links": links, "run": str(run), "stage": str(stage), "uid": self.uid, "gid": self.uid,
+            "lib_links": lib_links, "run": str(run), "stage": str(stage), "uid": self.uid, "gid": self.uid,
             "cover": covers, "scratch": scratch, "keep": keep, "hide_after": hide_after,
             "list_paths": keep, "read_paths": [*_stdlib_entries(), *links.values(), str(lib), *SYSTEM_READ],
+            "simulate_no_landlock": os.environ.get(SIMULATE_NO_LANDLOCK_ENV) == "1",
             "limits": {"memory_mb": limits.memory_mb, "cpu_seconds": limits.cpu_seconds,
                        "file_mb": limits.file_mb, "nproc": 64 if self.uid is not None else 0},
         }
@@ -385,6 +477,59 @@ class Session:
         self.restarts = 0
         self.load: tuple[str, object] | None = None
         self.layers: list[str] = []
+        self.warnings: list[str] = []
+        self.kill_reason = ""
+        self._closed = threading.Event()
+        self._monitor: threading.Thread | None = None
+
+    # ------------------------------------------------------------------ what is protected
+    def files_hidden(self) -> bool:
+        """Are paths hidden by the kernel (mount namespace or Landlock), not only by permissions?"""
+        return self.mode == "namespace" or any(x.startswith("landlock") for x in self.layers)
+
+    def check_hidden(self) -> None:
+        """After the first greeting: raise for a --hide path the submission could read; warn for others."""
+        if self.files_hidden():
+            return
+        who = f"uid {self.uid}" if self.uid is not None else "the submission (it runs as you: not root)"
+        for p in self.required:
+            if self.uid is None or exposed_to_others(p):
+                raise HideNotEnforced(
+                    f"--hide {p}: cannot be enforced here (no mount namespace, no Landlock) and {who} can read "
+                    f"it; make it unreadable to others (chmod -R go-rwx), or grade where namespaces or "
+                    f"Landlock work")
+        for p in self.best_effort:
+            if self.uid is None or exposed_to_others(p):
+                self.warnings.append(f"{p} is readable by {who}: no mount namespace or Landlock hides it "
+                                     "(make it unreadable to others: chmod go-rwx)")
+
+    def _watch_disk(self) -> None:
+        """Total disk use of the submission (its run folder, its files in the scratch folders)."""
+        limit = self.limits.disk_mb << 20
+        run = self.base_cfg["run"]
+        while not self._closed.wait(0.25):
+            used = _tree_bytes(run)
+            if self.uid is not None:
+                used += sum(_tree_bytes(p) for p in _owned_entries(self.uid, self.scratch))
+            if used > limit:
+                self.kill_reason = f"wrote more than its total disk limit of {self.limits.disk_mb} MB"
+                if self.worker is not None and self.worker.proc is not None:
+                    try:
+                        os.killpg(self.worker.proc.pid, signal.SIGKILL)
+                    except OSError:
+                        pass
+                if self.uid is not None:
+                    _kill_strays(self.uid, self.token)
+                self._clean_files()
+
+    def _clean_files(self) -> None:
+        run = self.base_cfg["run"]
+        if os.path.isdir(run) and not os.path.islink(run):
+            for e in os.scandir(run):
+                _remove(e.path)
+        if self.uid is not None:
+            for p in _owned_entries(self.uid, self.scratch):
+                _remove(p)
 
     def ensure_worker(self) -> tuple[str, object]:
         """A running worker, starting (or restarting) one; returns the load outcome."""
@@ -393,8 +538,18 @@ class Session:
         if self.worker is not None:
             self.worker.stop()
             self.restarts += 1
+        first = self.worker is None
         self.worker = Worker(self)
+        if self._monitor is None and self.mode == "process":
+            self._monitor = threading.Thread(target=self._watch_disk, daemon=True)
+            self._monitor.start()
         outcome = self.worker.start()
+        if first:
+            try:
+                self.check_hidden()
+            except HideNotEnforced:
+                self.worker.stop()
+                raise
         if self.load is None or outcome[0] == "ready":
             self.load = outcome
         return outcome
@@ -402,16 +557,37 @@ class Session:
     def output(self) -> bytes:
         """The start of what the submission printed (one byte past the shown limit, to mark truncation)."""
         try:
-            with open(self.output_path, "rb") as fh:
-                return fh.read(self.limits.output_kb * 1024 + 1)
+            fd = os.open(self.output_path, os.O_RDONLY | os.O_NOFOLLOW)
         except OSError:
             return b""
+        with os.fdopen(fd, "rb") as fh:
+            return fh.read(self.limits.output_kb * 1024 + 1)
+
+    def output_range(self, start: int, end: int) -> bytes:
+        """Bytes [start, end) of the printed output (never through a symbolic link)."""
+        try:
+            fd = os.open(self.output_path, os.O_RDONLY | os.O_NOFOLLOW)
+        except OSError:
+            return b""
+        with os.fdopen(fd, "rb") as fh:
+            fh.seek(start)
+            return fh.read(max(0, end - start))
+
+    def output_size(self) -> int:
+        try:
+            return os.lstat(self.output_path).st_size
+        except OSError:
+            return 0
 
     def close(self) -> None:
+        self._closed.set()
         if self.worker is not None:
             self.worker.stop()
-        if self.uid is not None and self.mode != "namespace":
+        if self.uid is not None:
             _kill_strays(self.uid, self.token)
+        if self._monitor is not None:
+            self._monitor.join(2.0)
+        self._clean_files()
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def __enter__(self):
@@ -419,6 +595,18 @@ class Session:
 
     def __exit__(self, *exc):
         self.close()
+
+
+def _stdlib_links() -> dict[str, str]:
+    """{name: real path} of every standard-library entry except site-packages (which may hold mlp_ref)."""
+    out = {}
+    for key in ("stdlib", "platstdlib"):
+        d = sysconfig.get_paths().get(key)
+        if d and os.path.isdir(d):
+            for e in os.scandir(d):
+                if e.name not in SITE_DIRS and e.name not in out:
+                    out[e.name] = _real(e.path)
+    return out
 
 
 def _dedupe(paths) -> list[str]:

@@ -5,17 +5,18 @@ from __future__ import annotations
 import textwrap
 
 from .checks import FUNCTIONS
-from .references import reference_text, references
+from .references import cite
 from .rubric import Rubric
 
 HEADER = '''"""{title}: implement the functions below with NumPy only.
 
 Rules: use NumPy and the standard library; do not import mlp_ref (the grader blocks it). Keep the
 names and signatures. Inputs are float32 or float64 arrays; return NumPy arrays of the same dtype
-(a loss may return a NumPy or Python float). Do not modify your inputs in place. Labels are
-0-based integers. Grade it locally with
+(a loss may return a NumPy or Python float). Do not modify your inputs in place (reported as an
+advisory, without points). Labels are 0-based integers. Grade it locally (with mlp-ref's default
+rubric and inputs; the course's own rubric may hold further checks) with
 
-    mlp-ref grade this_file.py --out feedback/
+    mlp-ref grade this_file.py --out feedback/ --student-view
 
 Rubric: {rubric} ({points:g} points).
 """
@@ -41,7 +42,7 @@ def render_template(rubric: Rubric) -> str:
             doc += _wrap("Note", "graded as mlp_backward(g, cache) with the cache returned by YOUR mlp_forward"
                          + (" (input_grad keeps its default; with input_grad=False 'x' may be None)"
                             if "input_grad" in gf.params else ""))
-        doc += _wrap("Source", reference_text(references(name, gf.fn)))
+        doc += _wrap("Source", cite(name))
         doc += _wrap("Graded", ", ".join(f"{i.check} ({i.points:g} pt)" for i in items))
         body = "\n".join(("    " + ln).rstrip() for ln in doc).replace("\\", "\\\\").replace('"""', "'''")
         parts.append(f"def {name}{gf.signature()}:\n    \"\"\"{body.lstrip()}\n    \"\"\"\n"

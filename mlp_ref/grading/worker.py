@@ -1,7 +1,9 @@
 """Sandboxed worker of `mlp-ref grade`: loads ONE submission and calls its functions on request.
 
-Run by the grader as `python -I -S -B worker.py CONFIG` (possibly inside `unshare`); it never
-imports mlp_ref (the grader hides it and this file blocks the import). Standard library + NumPy
+Run by the grader as `python -I -S -B worker.py CONFIG` (possibly inside `unshare`), as root when
+the grader is: it opens what it needs, drops to the sandbox uid, confines itself (Landlock,
+seccomp) and only then loads the submission. It never imports mlp_ref (the grader hides it and
+this file blocks the import). Standard library + NumPy
 only. Protocol: frames on two pipes the grader created (requests in, replies out); each frame is
 b"MLPG" + uint32 header length + JSON header + raw array bytes. Arrays travel as dtype string,
 shape and bytes; nothing is ever pickled. Everything the worker sends is untrusted by the grader:
@@ -66,13 +68,9 @@ def hide_paths(cfg):
 
 
 def recreate_lib(cfg):
-    """(Re)create the import directory holding only links to NumPy, and the empty run directory."""
-    lib = cfg["lib"]
-    _makedirs_as_root(lib)
-    for name, target in cfg["lib_links"].items():
-        link = os.path.join(lib, name)
-        if not os.path.lexists(link):
-            os.symlink(target, link)
+    """(Re)create the import directory (its links come from `link_through_descriptors`) and the
+    empty run directory, which a tmpfs over /tmp may have covered."""
+    _makedirs_as_root(cfg["lib"])
     run = cfg["run"]
     os.makedirs(run, mode=0o700, exist_ok=True)
     if cfg.get("uid") is not None:
@@ -106,32 +104,27 @@ def no_new_privs(libc):
         raise OSError(ctypes.get_errno(), "PR_SET_NO_NEW_PRIVS failed")
 
 
-def drop_capabilities(libc):
-    """Root without a uid of its own: empty the bounding set and all capability sets."""
-    for cap in range(64):
-        libc.prctl(24, cap, 0, 0, 0)  # PR_CAPBSET_DROP; EINVAL past the last capability
-
-    class Header(ctypes.Structure):
-        _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
-
-    class Data(ctypes.Structure):
-        _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32),
-                    ("inheritable", ctypes.c_uint32)]
-
-    data = (Data * 2)()
-    if libc.capset(ctypes.byref(Header(0x20080522, 0)), data) != 0:
-        raise OSError(ctypes.get_errno(), "capset failed")
-
-
 LL_FILE_RIGHTS = (1 << 0) | (1 << 1) | (1 << 2) | (1 << 14) | (1 << 15)  # execute, write, read, truncate, ioctl
 LL_READ = (1 << 0) | (1 << 2) | (1 << 3)  # execute, read file, read dir
 
 
-def landlock(libc, list_paths, read_paths, write_paths):
-    """Kernel-enforced file access: directory listings only beneath `list_paths` (the Python
-    installation, whose site-packages may hold mlp_ref), read-only beneath `read_paths`, full
-    access beneath `write_paths`, nothing elsewhere; no TCP and no signals outside the sandbox
-    where the kernel's ABI allows. Returns the ABI version used, or 0 without Landlock."""
+def open_rules(list_paths, read_paths, write_paths):
+    """O_PATH descriptors for the Landlock rules, opened while the worker may still reach every path."""
+    rules = []
+    for paths, kind in ((list_paths, "list"), (read_paths, "read"), (write_paths, "write")):
+        for p in paths:
+            try:
+                rules.append((os.open(p, os.O_PATH | os.O_CLOEXEC), kind, os.path.isdir(p)))
+            except OSError:
+                continue
+    return rules
+
+
+def landlock(libc, rules):
+    """Kernel-enforced file access: directory listings only beneath the "list" rules (the Python
+    installation, whose site-packages may hold mlp_ref), read-only beneath "read", full access
+    beneath "write", nothing elsewhere; no TCP and no signals outside the sandbox where the
+    kernel's ABI allows. Returns the ABI version used, or 0 without Landlock."""
     abi = libc.syscall(444, None, 0, 1)  # landlock_create_ruleset(NULL, 0, VERSION)
     if abi < 1:
         return 0
@@ -152,20 +145,11 @@ def landlock(libc, list_paths, read_paths, write_paths):
         _pack_ = 1
         _fields_ = [("allowed", ctypes.c_uint64), ("fd", ctypes.c_int32)]
 
-    for paths, rights in ((list_paths, 1 << 3), (read_paths, LL_READ), (write_paths, fs)):
-        for p in paths:
-            try:
-                fd = os.open(p, os.O_PATH | os.O_CLOEXEC)
-            except OSError:
-                continue
-            try:
-                allowed = rights & fs if os.path.isdir(p) else rights & fs & LL_FILE_RIGHTS
-                if not allowed:
-                    continue
-                if libc.syscall(445, rs, 1, ctypes.byref(Beneath(allowed, fd)), 0) != 0:
-                    raise OSError(ctypes.get_errno(), f"landlock_add_rule {p} failed")
-            finally:
-                os.close(fd)
+    kinds = {"list": 1 << 3, "read": LL_READ, "write": fs}
+    for fd, kind, isdir in rules:
+        allowed = kinds[kind] & fs if isdir else kinds[kind] & fs & LL_FILE_RIGHTS
+        if allowed and libc.syscall(445, rs, 1, ctypes.byref(Beneath(allowed, fd)), 0) != 0:
+            raise OSError(ctypes.get_errno(), "landlock_add_rule failed")
     no_new_privs(libc)
     if libc.syscall(446, rs, 0) != 0:
         raise OSError(ctypes.get_errno(), "landlock_restrict_self failed")
@@ -173,16 +157,11 @@ def landlock(libc, list_paths, read_paths, write_paths):
     return abi
 
 
-SECCOMP_ARCH = {"x86_64": (0xC000003E, 41), "aarch64": (0xC00000B7, 198)}  # audit arch, socket(2)
+SECCOMP_ARCH = {"x86_64": (0xC000003E, 41, 53), "aarch64": (0xC00000B7, 198, 199)}  # audit arch, socket, socketpair
 
 
-def seccomp_no_inet(libc):
-    """A seccomp filter: socket() only for AF_UNIX, no io_uring, no foreign-ABI system calls."""
-    import platform
-
-    arch = SECCOMP_ARCH.get(platform.machine())
-    if arch is None:
-        return False
+def _install_filter(libc, prog):
+    """Install a classic-BPF seccomp program given as (code, jt, jf, k) tuples."""
 
     class Insn(ctypes.Structure):
         _fields_ = [("code", ctypes.c_uint16), ("jt", ctypes.c_uint8), ("jf", ctypes.c_uint8),
@@ -191,41 +170,116 @@ def seccomp_no_inet(libc):
     class Prog(ctypes.Structure):
         _fields_ = [("len", ctypes.c_uint16), ("filter", ctypes.POINTER(Insn))]
 
-    LD, JEQ, JGE, RET = 0x20, 0x15, 0x35, 0x06
-    ALLOW, DENY = 0x7FFF0000, 0x00050000 | 13  # SECCOMP_RET_ERRNO | EACCES
-    prog = [(LD, 0, 0, 4), (JEQ, 0, 7, arch[0]), (LD, 0, 0, 0), (JGE, 5, 0, 0x40000000),
-            (JEQ, 0, 2, arch[1]), (LD, 0, 0, 16), (JEQ, 1, 2, 1), (JEQ, 1, 0, 425), (RET, 0, 0, ALLOW),
-            (RET, 0, 0, DENY)]
     insns = (Insn * len(prog))(*[Insn(*i) for i in prog])
     no_new_privs(libc)
     if libc.prctl(22, 2, ctypes.byref(Prog(len(prog), insns)), 0, 0) != 0:  # PR_SET_SECCOMP, FILTER
         raise OSError(ctypes.get_errno(), "seccomp filter failed")
+
+
+LD, JEQ, JGE, RET = 0x20, 0x15, 0x35, 0x06
+ALLOW = 0x7FFF0000
+
+
+def _errno(e):
+    return 0x00050000 | e  # SECCOMP_RET_ERRNO
+
+
+def seccomp_no_sockets(libc):
+    """No socket(), socketpair() or io_uring (the grader talks over pipes), no foreign-ABI calls."""
+    import platform
+
+    arch = SECCOMP_ARCH.get(platform.machine())
+    if arch is None:
+        return False
+    audit, nr_socket, nr_socketpair = arch
+    prog = [(LD, 0, 0, 4), (JEQ, 0, 7, audit), (LD, 0, 0, 0), (JGE, 5, 0, 0x40000000),
+            (JEQ, 4, 0, nr_socket), (JEQ, 3, 0, nr_socketpair), (JEQ, 2, 0, 425), (JEQ, 1, 0, 426),
+            (RET, 0, 0, ALLOW), (RET, 0, 0, _errno(13))]  # EACCES
+    _install_filter(libc, prog)
     return True
 
 
+def seccomp_no_landlock(libc):
+    """Make the Landlock system calls fail with ENOSYS, as on a kernel without Landlock (tests)."""
+    import platform
+
+    arch = SECCOMP_ARCH.get(platform.machine())
+    if arch is None:
+        return
+    prog = [(LD, 0, 0, 4), (JEQ, 0, 4, arch[0]), (LD, 0, 0, 0), (JGE, 0, 2, 444), (JGE, 1, 0, 447),
+            (RET, 0, 0, _errno(38)), (RET, 0, 0, ALLOW)]
+    _install_filter(libc, prog)
+
+
+def _capabilities_empty() -> bool:
+    with open("/proc/self/status", "rb") as fh:
+        caps = {k.decode(): v.strip() for k, v in (ln.split(b":", 1) for ln in fh if ln.startswith(b"Cap"))}
+    return all(int(caps.get(k, "1"), 16) == 0 for k in ("CapPrm", "CapEff", "CapAmb"))
+
+
 def confine(cfg):
-    """Limits, then the uid (or no capabilities), then Landlock and seccomp; returns the layers used."""
+    """Limits, the sandbox's own uid (never uid 0), then Landlock and seccomp; returns the layers used."""
     layers = ["namespaces"] if cfg["mode"] == "namespace" else []
     libc = _libc()
     set_limits(cfg["limits"])
+    rules = open_rules(cfg["list_paths"], cfg["read_paths"], [cfg["run"]])
     if cfg.get("uid") is not None:
-        drop_privileges(cfg["uid"], cfg["gid"])
+        for cap in range(64):
+            libc.prctl(24, cap, 0, 0, 0)  # PR_CAPBSET_DROP: nothing can be regained through exec
+        try:
+            drop_privileges(cfg["uid"], cfg["gid"])
+        except OSError as exc:  # e.g. a user namespace that maps too few uids
+            raise SystemExit(f"cannot switch to uid {cfg['uid']} ({exc}); refusing to run the submission as root")
         layers.append("own-uid")
-    elif os.geteuid() == 0:
-        drop_capabilities(libc)
+    if os.geteuid() == 0 or os.getuid() == 0:
+        raise SystemExit("refusing to run a submission as uid 0")
+    if _capabilities_empty():
         layers.append("no-capabilities")
+    if cfg.get("simulate_no_landlock"):
+        seccomp_no_landlock(libc)
     try:
-        abi = landlock(libc, cfg["list_paths"], cfg["read_paths"], [cfg["run"]])
+        abi = landlock(libc, rules)
         if abi:
             layers.append(f"landlock-v{abi}")
     except OSError:
         pass
+    for fd, _, _ in rules:
+        os.close(fd)
     try:
-        if seccomp_no_inet(libc):
-            layers.append("seccomp")
+        if seccomp_no_sockets(libc):
+            layers.append("seccomp-no-sockets")
     except OSError:
         pass
     return layers
+
+
+def link_through_descriptors(cfg):
+    """Process mode, still privileged: the import directory gets one link per standard-library entry
+    and per NumPy directory, each to /proc/self/fd/N of a descriptor opened now. The kernel checks
+    no directory above a descriptor, so the sandbox uid reaches exactly these entries even where
+    the Python installation lies under a directory it cannot search (e.g. /root, mode 0700), and
+    nothing else of that installation (its site-packages stays out of reach)."""
+    lib = cfg["lib"]
+    for name, target in cfg["lib_links"].items():
+        try:
+            fd = os.open(target, os.O_PATH)
+        except OSError:
+            continue
+        link = os.path.join(lib, name)
+        if os.path.lexists(link):  # a restarted worker: its descriptors have other numbers
+            os.unlink(link)
+        os.symlink(f"/proc/self/fd/{fd}", link)
+    # packages imported before now (collections, encodings, ...) look for submodules on their own
+    # __path__, which names the real directory: point it at the link
+    for mod in list(sys.modules.values()):
+        path = getattr(mod, "__path__", None)
+        if type(path) is not list:
+            continue
+        for i, entry in enumerate(path):
+            for name, target in cfg["lib_links"].items():
+                if entry == target or entry.startswith(target.rstrip("/") + "/"):
+                    path[i] = os.path.join(lib, name) + entry[len(target.rstrip("/")):]
+                    break
 
 
 def mini_init(cfg):
@@ -532,11 +586,24 @@ def main():
         hide_paths(cfg)
         recreate_lib(cfg)
         mini_init(cfg)
-    layers = confine(cfg)
+    link_through_descriptors(cfg)
+    lib = cfg["lib"]
+    sys.path[:] = [lib, lib + "/lib-dynload"]
+    sys.path_importer_cache.clear()
+    try:
+        layers = confine(cfg)
+    except SystemExit as exc:
+        sys.stderr.write(f"mlp-ref sandbox: {exc}\n")
+        os._exit(3)
     os.chdir(cfg["run"])
-    sys.path[:] = [p for p in sys.path if p] + [cfg["lib"]]
     sys.meta_path.insert(0, _BlockReference())
     sys.dont_write_bytecode = True
+    try:  # as the sandbox uid, before any submission code: a failure here is the sandbox's
+        import numpy  # noqa: F401
+    except BaseException as exc:
+        sys.stderr.write(f"mlp-ref sandbox: NumPy cannot be imported as uid {os.getuid()}: "
+                         f"{type(exc).__name__}: {exc}\n")
+        os._exit(3)
     block_network()
     channel = Channel(cfg["req_fd"], cfg["rep_fd"])
     channel.send({"type": "hello", "layers": layers})  # sent before any submission code runs

@@ -1,0 +1,126 @@
+"""The Gradescope bundle tested as Gradescope runs it: the zip built by `mlp-ref grade
+--gradescope-bundle`, a clean virtual environment made by setup.sh from the system interpreter
+(not the development one), /autograder/{source,submission,results} laid out under a temporary
+root (AUTOGRADER_ROOT), and run_autograder run once per submission.
+
+NumPy and Jinja2 come as wheels inside the zip (`--bundle-wheels`), fetched once per session with
+the system interpreter's pip (its cache or the configured index), so setup.sh installs offline.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from mlp_ref.grading.bundle import build_bundle
+from mlp_ref.grading.rubric import DEFAULT_RUBRIC, load_rubric
+from mlp_ref.grading.sandbox import SIMULATE_NO_LANDLOCK_ENV
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples" / "submissions"
+RUBRIC = load_rubric()
+SYSTEM_PYTHON = Path(sys.base_prefix) / "bin" / f"python{sys.version_info.major}.{sys.version_info.minor}"
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def autograder(tmp_path_factory):
+    """(root, env): setup.sh has run under root/ with the system interpreter."""
+    if not SYSTEM_PYTHON.exists():
+        pytest.skip(f"no system interpreter at {SYSTEM_PYTHON}")
+    tmp = tmp_path_factory.mktemp("bundle")
+    wheels = tmp / "wheels"
+    got = subprocess.run([str(SYSTEM_PYTHON), "-m", "pip", "download", "-q", "--only-binary=:all:", "--no-deps",
+                          "-d", str(wheels), f"numpy=={np.__version__}", "jinja2", "markupsafe"],
+                         capture_output=True, text=True, timeout=300)
+    if got.returncode != 0:
+        pytest.skip(f"cannot fetch the NumPy and Jinja2 wheels for the bundle: {got.stderr[-500:]}")
+    info = build_bundle(tmp / "autograder.zip", DEFAULT_RUBRIC, wheels)
+    root = tmp / "autograder"
+    with zipfile.ZipFile(info["path"]) as z:
+        z.extractall(root / "source")
+    for f in ("setup.sh", "run_autograder"):
+        os.chmod(root / "source" / f, 0o755)
+    shutil.copy(root / "source" / "run_autograder", root / "run_autograder")  # where Gradescope puts it
+    (root / "submission").mkdir()
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp), "AUTOGRADER_ROOT": str(root),
+           "MLPREF_PYTHON": str(SYSTEM_PYTHON), "LANG": "C.UTF-8"}
+    p = subprocess.run(["bash", str(root / "source" / "setup.sh")], env=env, cwd=str(root), capture_output=True,
+                       text=True, timeout=600)
+    assert p.returncode == 0, p.stdout[-3000:] + p.stderr[-3000:]
+    venv_python = root / "mlp-ref-venv" / "bin" / "python"
+    assert not (root / "mlp-ref-venv" / "pyvenv.cfg").read_text().count("include-system-site-packages = true")
+    return root, env, venv_python, p.stdout
+
+
+def run(autograder, submission: Path, **extra_env) -> dict:
+    root, env, _, _ = autograder
+    for f in (root / "submission").iterdir():
+        f.unlink()
+    shutil.copy(submission, root / "submission" / submission.name)
+    shutil.rmtree(root / "results", ignore_errors=True)
+    p = subprocess.run([str(root / "run_autograder")], env=dict(env, **extra_env), cwd="/", capture_output=True,
+                       text=True, timeout=300)
+    assert p.returncode == 0, p.stderr
+    return json.loads((root / "results" / "results.json").read_text())
+
+
+def test_the_venv_holds_the_wheel_only(autograder):
+    _, _, python, setup_log = autograder
+    code = "import mlp_ref, numpy, sys; print(mlp_ref.__file__); import torch"
+    p = subprocess.run([str(python), "-c", code], capture_output=True, text=True, timeout=120, cwd="/")
+    assert "site-packages/mlp_ref" in p.stdout and "No module named 'torch'" in p.stderr
+    assert "own unprivileged uid" in setup_log  # setup.sh prints the sandbox report
+
+
+def test_correct_example_scores_full_marks(autograder):
+    res = run(autograder, EXAMPLES / "correct.py")
+    assert res["score"] == RUBRIC.max_score and len(res["tests"]) == len(RUBRIC.items)
+    assert all(t["status"] == "passed" for t in res["tests"]), [t["name"] for t in res["tests"] if t["status"] != "passed"]
+
+
+def test_wrong_example_loses_exactly_its_points(autograder):
+    res = run(autograder, EXAMPLES / "wrong_mean_reduction.py")
+    points = {i.name: i.points for i in RUBRIC.items}
+    failed = {t["name"] for t in res["tests"] if t["status"] == "failed"}
+    assert failed == {"squared_error: value", "squared_error: reductions", "squared_error: large_inputs",
+                      "squared_error: float32", "mse: reductions"}  # as graded by tests/test_grading.py
+    assert res["score"] == pytest.approx(RUBRIC.max_score - sum(points[n] for n in failed))
+
+
+def test_feedback_is_the_student_view(autograder):
+    root = autograder[0]
+    run(autograder, EXAMPLES / "wrong_derivative_twice.py")
+    page = (root / "results" / "feedback.html").read_text()
+    hidden = [i for i in RUBRIC.items if i.visibility != "visible"]
+    assert hidden and "Staff view" not in page and "Visible checks:" in page
+    for item in hidden:  # mlp_backward: relu (after_due_date) is not on the page
+        assert item.check == "relu" and "the same with ReLU hidden units" not in page
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="the bundle's isolation needs root")
+def test_attacks_fail_in_process_mode_without_landlock(autograder):
+    """As on Gradescope: no namespaces (process mode) and no Landlock (its calls fail)."""
+    root, _, python, _ = autograder
+    site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                          capture_output=True, text=True).stdout.strip()
+    text = (EXAMPLES / "hostile" / "snoop.py").read_text()
+    for k, v in {"PROJECT": site, "RUBRIC": root / "source" / "rubric.toml", "SITE": site,
+                 "CLASSMATE": root / "source" / "setup.sh", "GRADER_PID": 1, "MARKER": "/dev/shm/x"}.items():
+        text = text.replace(f"__{k}__", str(v))
+    sub = root.parent / "snoop.py"
+    sub.write_text(text)
+    res = run(autograder, sub, MLPREF_GRADE_SANDBOX="process", **{SIMULATE_NO_LANDLOCK_ENV: "1"})
+    assert "process (own-uid, no-capabilities, seccomp-no-sockets)" in res["output"]
+    by = {t["name"]: t for t in res["tests"]}
+    for fn in ("sigmoid", "tanh", "relu", "softmax", "log_softmax", "sigmoid_grad"):
+        assert by[f"{fn}: value"]["status"] == "passed", by[f"{fn}: value"]["output"]
+    assert res["extra_data"]["sandbox_warnings"] == []
