@@ -353,3 +353,40 @@ def render_value(text) -> Markup:
         if m is not None:
             return m
     return render(text)
+
+
+_QUOTED = re.compile(r"'([^'\n]*)'|\"([^\"\n]*)\"")
+
+
+def _code_chunk(s: str) -> Markup:
+    """Code text: escaped, with any TeX in it (a command and its groups, a ^{...} or _{...}) made readable."""
+    out, pos = [], 0
+    for m in _RESIDUE.finditer(s):
+        if m.start() < pos:
+            continue
+        end = m.end()
+        if m.group(0).startswith("\\"):
+            while end < len(s) and s[end] == "{" and _group_end(s, end) > 0:
+                end = _group_end(s, end)
+        else:
+            end = _group_end(s, m.end() - 1)
+            end = len(s) if end < 0 else end
+        out += [escape(s[pos:m.start()]), plain(s[m.start():end])]
+        pos = end
+    out.append(escape(s[pos:]))
+    return Markup("").join(out)
+
+
+def render_code(text: str | None) -> Markup:
+    """A code listing as escaped text; a quoted caption or comment that holds TeX is rendered as math."""
+    if not text:
+        return Markup("")
+    out, pos = [], 0
+    for m in _QUOTED.finditer(text):
+        inner = m.group(1) if m.group(1) is not None else m.group(2)
+        if _RESIDUE.search(inner):
+            q = m.group(0)[0]
+            out += [_code_chunk(text[pos:m.start()]), escape(q), render(inner), escape(q)]
+            pos = m.end()
+    out.append(_code_chunk(text[pos:]))
+    return Markup("").join(out)

@@ -18,7 +18,7 @@ from . import mathml, plots, prose
 HERE = Path(__file__).resolve().parent
 STATUSES = ("pass", "fail", "expected-fail", "unexpected-pass", "skip")
 UNEXPECTED = ("fail", "unexpected-pass")
-VERDICTS = ("holds", "erratum", "convention", "incomplete")
+VERDICTS = ("holds", "erratum", "convention", "incomplete", "cited")
 STATUS_LABEL = {"pass": "✓", "fail": "✗ fail", "expected-fail": "xfail", "unexpected-pass": "XPASS",
                 "skip": "skip"}
 CATALOG_ORACLE = "catalog"
@@ -151,7 +151,7 @@ def summary_line(data: dict) -> str:
 
 
 FINDING_STATUS = {"ok": ("✓", "holds"), "mismatch": ("✗", "does not hold"), "convention": ("≈", "convention"),
-                  "missing": ("?", "not in the text")}
+                  "missing": ("?", "not in the text"), "cited": ("§", "cited, not checked")}
 SEVERITIES = ("error", "slip", "transcription")
 _ID = re.compile(r"^[A-Za-z][A-Za-z0-9_.:-]*$")
 
@@ -167,7 +167,7 @@ def _text_html(text, code: bool = False) -> Markup:
     if text in (None, ""):
         return Markup("")
     if code:
-        return Markup("<code>") + escape(str(text)) + Markup("</code>")
+        return Markup("<code>") + mathml.render_code(str(text)) + Markup("</code>")
     return mathml.render(prose.plain_words(text))
 
 
@@ -175,7 +175,7 @@ def _value_html(v, code: bool = False) -> Markup:
     """A documented or computed value: a formula as MathML, numbers and arrays summarised."""
     if isinstance(v, str):
         if code or "\n" in v:
-            return Markup("<code>") + escape(v) + Markup("</code>")
+            return Markup("<code>") + mathml.render_code(v) + Markup("</code>")
         return mathml.render_value(prose.plain_words(v))
     return escape(fmt_value(v))
 
@@ -204,7 +204,8 @@ def _findings(e: dict, code: bool) -> list[dict]:
             printed = Markup('<span class="muted">no number printed</span>')
         if comp is None:
             computed = Markup('<span class="muted">nothing to compute: {}</span>').format(
-                "the text is cut off" if status == "missing" else "not computable from the text")
+                {"missing": "the text is cut off", "cited": "the document cites it; not reproduced here"}.get(
+                    status, "not computable from the text"))
         elif isinstance(comp, bool):
             computed = Markup("yes") if comp else Markup("no")
         else:
@@ -358,7 +359,7 @@ def _entry_view(e: dict, rows: list[dict], combos: list[tuple], used: set) -> di
         "id": e.get("id"), "anchor": anchor, "source": e.get("source"), "location": e.get("location"),
         "kind": e.get("kind"), "verdict": verdict,
         "statement": e.get("statement") or "",
-        "statement_html": mathml.render(e.get("statement"), bare=not code),
+        "statement_html": mathml.render_code(e.get("statement")) if code else mathml.render(e.get("statement")),
         "corrected_html": _text_html(e.get("corrected_statement"), code),
         "corrected_statement": e.get("corrected_statement") or "",
         "code": code, "orphan": False,
@@ -529,7 +530,7 @@ def _sheet(data: dict, entries: list[dict]) -> dict:
                 code = view.get("code", False)
                 items.append({**it, "href": f"{view.get('page', INDEX)}#{view.get('anchor', anchor_of(it['id']))}",
                               "severity": it.get("severity") or "unrated",
-                              "printed_html": view.get("statement_html") if not code else _text_html(it["as_printed"], True),
+                              "printed_html": view.get("statement_html") or _text_html(it["as_printed"], code),
                               "corrected_html": _text_html(it.get("corrected"), code),
                               "evidence_html": _text_html(it.get("evidence")),
                               "reason_html": _text_html(it.get("reason")),
@@ -582,6 +583,7 @@ def build_context(data: dict) -> dict:
         "kink_conventions": [e for e in entries if e["verdict"] == "convention" and _KINK.search(e["explanation"])],
         "conventions": [e for e in entries if e["verdict"] == "convention" and not _KINK.search(e["explanation"])],
         "incomplete": [e for e in entries if e["verdict"] == "incomplete"],
+        "cited": [e for e in entries if e["verdict"] == "cited"],
         "by_id": by_id,
         "entry_pages": {e["anchor"]: e["page"] for e in entries + orphans},
         "kinks": kinks, "kink_cols": kink_cols,
