@@ -126,7 +126,7 @@ def test_check_cli_writes_json_and_prints_accuracy(tmp_path, capsys):
     from mlp_ref.cli import main
 
     path = tmp_path / "check.json"
-    rc = main(["check", "--oracle", "torch", "--oracle", "fd", "--dtype", "float64", "--only", "op.tanh",
+    rc = main(["check", "--oracle", "torch", "--oracle", "fd", "--dtype", "float64", "--only", "op.tanh", "--accuracy",
                "--json", str(path)])
     out = capsys.readouterr().out
     assert rc == 0, out
