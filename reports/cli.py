@@ -135,10 +135,11 @@ def run(args) -> int:
 
         progress = Progress(enabled=not args.no_progress)
         command = _command(args)
+        figures = {}
         data = collect(oracles=_split(args.oracle), devices=_split(args.device), dtypes=_split(args.dtype),
-                       seed=args.seed, progress=progress, command=command)
+                       seed=args.seed, progress=progress, command=command, figures=figures)
         _write_json(data, results_path)
-    path = render.write(data, out)
+    path = render.write(data, out, figures=None if args.from_json else figures)
     wall = time.perf_counter() - t0
     print(f"report: {path.resolve()}")
     print(f"results: {results_path.resolve()}")

@@ -81,23 +81,53 @@ def _versions() -> dict:
     return out
 
 
-def collect(oracles=None, devices=None, dtypes=None, seed: int = 0, progress=None, command: str = "") -> dict:
-    """Everything the report renders. `progress` is a reports.progress.Progress (or None)."""
+def _draw_in_background(series: dict):
+    """Draw the series' figures in a helper process (matplotlib is CPU-bound; the checks keep the
+    other core busy): (executor, future), or None when no process can be started."""
+    try:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        from . import plots
+
+        pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        return pool, pool.submit(plots.series_figures, series)
+    except Exception:  # noqa: BLE001 - the figures are then drawn when the page is rendered
+        return None
+
+
+def _collect_drawing(drawing) -> dict:
+    pool, future = drawing
+    try:
+        return future.result(timeout=600)
+    except Exception:  # noqa: BLE001 - drawn again at render time
+        return {}
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+def collect(oracles=None, devices=None, dtypes=None, seed: int = 0, progress=None, command: str = "",
+            figures: dict | None = None) -> dict:
+    """Everything the report renders. `progress` is a reports.progress.Progress (or None). A dict
+    passed as `figures` receives the series' figures, drawn in a helper process while the checks run."""
     t0 = time.perf_counter()
     phase = (lambda name: progress.phase(name)) if progress else (lambda name: None)
     evaluated = {}
     catalog, sources = _catalog(phase("catalog"), evaluated)
     t1 = time.perf_counter()
-    checks = _checks(oracles, devices, dtypes, seed, phase("checks"), evaluated)
-    t2 = time.perf_counter()
     try:
         from oracles import series as series_mod
 
         series = series_mod.compute_all(phase("plots"))
     except Exception as exc:  # noqa: BLE001
         series = {"unavailable": f"{type(exc).__name__}: {exc}"}
+    t2 = time.perf_counter()
+    drawing = _draw_in_background(series) if figures is not None else None
+    checks = _checks(oracles, devices, dtypes, seed, phase("checks"), evaluated)
     if progress:
         progress.close()
+    if drawing is not None:
+        figures.update(_collect_drawing(drawing))
     t3 = time.perf_counter()
     env = dict(checks.pop("environment"))
     env.setdefault("seed", seed)
@@ -118,6 +148,6 @@ def collect(oracles=None, devices=None, dtypes=None, seed: int = 0, progress=Non
         "sources": sources,
         "catalog": catalog,
         "series": series,
-        "timing": {"catalog_s": round(t1 - t0, 2), "checks_s": round(t2 - t1, 2),
-                   "series_s": round(t3 - t2, 2), "total_s": round(t3 - t0, 2)},
+        "timing": {"catalog_s": round(t1 - t0, 2), "series_s": round(t2 - t1, 2),
+                   "checks_s": round(t3 - t2, 2), "total_s": round(t3 - t0, 2)},
     }

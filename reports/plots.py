@@ -173,3 +173,13 @@ def safe(fn, *args) -> dict:
         return {"figures": res if isinstance(res, list) else [res]}
     except Exception as exc:  # noqa: BLE001
         return {"unavailable": f"the plot could not be drawn ({type(exc).__name__}: {exc})"}
+
+
+def series_figures(series: dict) -> dict:
+    """The figures drawn from the plot series alone (not from the check rows): activations, finite
+    differences, universal approximation. Runs in a helper process while the checks run."""
+    series = series or {}
+    missing = {"unavailable": "not computed for these results"}
+    return {"activations": safe(activation_plots, series.get("activations") or missing),
+            "fd": safe(fd_plots, series.get("fd") or missing),
+            "approximation": safe(approximation_plots, series.get("approximation") or missing)}

@@ -415,15 +415,11 @@ def _error_plot(data: dict, combos: list[tuple]) -> dict:
     return plots.safe(plots.error_strips, columns)
 
 
-def _plots(data: dict, entries: list[dict], combos: list[tuple]) -> dict:
-    series = data.get("series") or {}
-    missing = {"unavailable": "not computed for these results"}
-    return {
-        "activations": plots.safe(plots.activation_plots, series.get("activations") or missing),
-        "fd": plots.safe(plots.fd_plots, series.get("fd") or missing),
-        "approximation": plots.safe(plots.approximation_plots, series.get("approximation") or missing),
-        "errors": _error_plot(data, combos),
-    }
+def _plots(data: dict, entries: list[dict], combos: list[tuple], figures: dict | None = None) -> dict:
+    """Every plot; `figures`: the series' figures already drawn (plots.series_figures) for this data."""
+    drawn = figures if figures and {"activations", "fd", "approximation"} <= set(figures) else \
+        plots.series_figures(data.get("series") or {})
+    return {**drawn, "errors": _error_plot(data, combos)}
 
 
 ENV_SHOWN_ELSEWHERE = ("unavailable", "conventions", "fd_accuracy", "tolerances")
@@ -544,8 +540,9 @@ def _sheet(data: dict, entries: list[dict]) -> dict:
     return {"blocks": blocks, "counts": counts, "unavailable": None}
 
 
-def build_context(data: dict) -> dict:
-    """Everything the templates show, derived from the stored results only."""
+def build_context(data: dict, figures: dict | None = None) -> dict:
+    """Everything the templates show, derived from the stored results only (`figures`: the series'
+    plots when they were drawn beforehand)."""
     rows = data.get("results") or []
     combos = _combos(rows)
     entries, orphans = _entries(data, combos)
@@ -590,7 +587,7 @@ def build_context(data: dict) -> dict:
         "environment": _environment(env),
         "tolerances": _tolerances(env),
         "fd_accuracy": _fd_accuracy(env),
-        "plots": _plots(data, entries + orphans, combos),
+        "plots": _plots(data, entries + orphans, combos, figures),
         "fd_entries": [i for f in (series.get("fd") or {}).get("functions", []) for i in f.get("entries", [])
                        if i in by_id],
         "mathml": mathml.available(),
@@ -610,10 +607,10 @@ def environment() -> Environment:
     return env
 
 
-def render_pages(data: dict) -> "OrderedDict[str, str]":
+def render_pages(data: dict, figures: dict | None = None) -> "OrderedDict[str, str]":
     """{file name: HTML}: index.html (summary, errata sheet, documents, conventions, plots) and one
     page per document (plus ops.html for ops no entry uses). No external assets."""
-    ctx = build_context(data)
+    ctx = build_context(data, figures)
     env = environment()
     pages: OrderedDict = OrderedDict()
     pages[INDEX] = env.get_template("index.html.j2").render(**ctx, page=INDEX, title="mlp-ref verification report")
@@ -634,10 +631,10 @@ def render(data: dict) -> str:
     return render_pages(data)[INDEX]
 
 
-def write(data: dict, out_dir) -> Path:
+def write(data: dict, out_dir, figures: dict | None = None) -> Path:
     """Write every page of the report into out_dir; returns the path of index.html."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    for name, html in render_pages(data).items():
+    for name, html in render_pages(data, figures).items():
         (out / name).write_text(html, encoding="utf-8")
     return out / INDEX
