@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import activations as act
-from ._validate import as_float, same_dtype, upstream
+from ._validate import as_float, non_empty, same_dtype, upstream
 from .registry import Arg, Op, register_op
 
 
@@ -161,7 +161,8 @@ def mlp_backward(g, cache, input_grad=True):
     with input_grad=False the last product dl/dx^(0) is skipped and "x" is None.
     """
     Ws, bs, xs, ss = _check_cache(cache)
-    hidden, out = _activation(cache["activation"]), _activation(cache["output_activation"])
+    hidden = _activation(cache["activation"], "cache['activation']")
+    out = _activation(cache["output_activation"], "cache['output_activation']")
     g = upstream(g, xs[-1].shape, xs[-1].dtype)
     if not isinstance(input_grad, bool):
         raise ValueError(f"input_grad: expected True or False, got {input_grad!r}")
@@ -196,6 +197,7 @@ def mlp_loss(x, y, Ws, bs, activation="tanh", loss="softmax_cross_entropy", redu
 
     if not isinstance(loss, str) or loss not in MLP_LOSSES:
         raise ValueError(f"loss: expected one of {sorted(MLP_LOSSES)}, got {loss!r}")
+    x = non_empty("x", as_float("x", x, ndim=(1, 2)))
     out, _ = mlp_forward(x, Ws, bs, activation, "identity")
     return getattr(losses, loss)(out, y, reduction=reduction)
 
@@ -207,6 +209,7 @@ def mlp_loss_backward(x, y, Ws, bs, activation="tanh", loss="softmax_cross_entro
 
     if not isinstance(loss, str) or loss not in MLP_LOSSES:
         raise ValueError(f"loss: expected one of {sorted(MLP_LOSSES)}, got {loss!r}")
+    x = non_empty("x", as_float("x", x, ndim=(1, 2)))
     out, cache = mlp_forward(x, Ws, bs, activation, "identity")
     dout = getattr(losses, loss + "_grad")(out, y, reduction=reduction, g=g)
     return mlp_backward(dout, cache, input_grad)
