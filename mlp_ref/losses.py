@@ -98,7 +98,7 @@ def mae(yhat, y, reduction="mean"):
 
 
 def mae_grad(yhat, y, reduction="mean", g=1.0):
-    """d|r|/dr = sign(r), 0 at r = 0 (torch's value; JAX returns 1 there)."""
+    """d|r|/dr = sign(r); at r = 0 the value 0, torch's value 0 (JAX returns 1 there)."""
     yhat, y = _pair(yhat, y)
     return np.sign(yhat - y) * _upstream(g, yhat - y, reduction)
 
@@ -248,9 +248,7 @@ def logistic_loss_grad(w, b, x, y, reduction="sum", g=1.0):
     w, b, x, y = _check_logistic(w, b, x, y)
     scale = reduce_grad(g, (x.shape[0],), x.dtype, check_reduction(reduction))
     u = y * act.sigmoid(-y * (x @ w + b)) * scale
-    v = x * u[:, None]
-    out = {"w": -v.sum(axis=0), "b": -u.sum()}
-    return out if reduction != "none" else {"w": -v, "b": -u}
+    return {"w": -(x * u[:, None]).sum(axis=0), "b": -u.sum()}  # shaped like w and b for every reduction
 
 
 def _check_logistic(w, b, x, y):

@@ -179,16 +179,23 @@ def pytest_collection_modifyitems(session, config, items):
         return
     _load(config)
     api, missing = set(public_api()), set(config._mlp_ref_missing)
-    keep, dropped, why = [], [], Counter()
+    keep, dropped, why, seen = [], [], Counter(), set()
     for item in items:
+        check = getattr(getattr(item, "callspec", None), "params", {}).get("check")
+        key = None
+        if check is not None and getattr(check.subject, "op", None) is not None:
+            key = (check.subject.op.name, check.subject.form, check.oracle, check.device, check.dtype)
         if "impl" not in getattr(item, "fixturenames", ()):
             reason = "does not call the implementation"
+        elif key is not None and key in seen:
+            reason = "repeats a check of the same op (a catalog entry reusing a core op)"
         else:
             names, only = needed_names(item, api)
             lacking = sorted(names & missing)
             reason = only or (f"needs {', '.join(lacking)} (missing)" if lacking else None)
         if reason is None:
             keep.append(item)
+            seen.add(key)
         else:
             dropped.append(item)
             why[reason if "missing" not in reason else "needs public functions the implementation lacks"] += 1
