@@ -143,3 +143,23 @@ def test_logistic_loss_grad_is_the_vjp_for_every_reduction():
     # sum_n g_n dl_n/dw equals the "sum" gradient when g is all ones
     ones = mlp_ref.logistic_loss_grad(w, b, X, y, reduction="none", g=np.ones(4))
     np.testing.assert_allclose(ones["w"], mlp_ref.logistic_loss_grad(w, b, X, y)["w"], rtol=1e-15)
+
+
+def test_readme_states_each_loss_default_reduction():
+    import inspect
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    stated = {}
+    for default in ("mean", "sum"):
+        block = text.split(f'- default `reduction="{default}"`:', 1)[1].split("\n- ", 1)[0].split("\n\n", 1)[0]
+        for name in re.findall(r"`(\w+)`", block):
+            if hasattr(mlp_ref, name):
+                stated[name] = default
+    actual = {n: inspect.signature(getattr(mlp_ref, n)).parameters["reduction"].default
+              for n in mlp_ref.__all__ if callable(getattr(mlp_ref, n)) and not n.endswith(("_grad", "_backward"))
+              and "reduction" in inspect.signature(getattr(mlp_ref, n)).parameters}
+    assert stated == actual
+    for n, d in actual.items():  # each gradient has its loss's default
+        if hasattr(mlp_ref, n + "_grad"):
+            assert inspect.signature(getattr(mlp_ref, n + "_grad")).parameters["reduction"].default == d, n
