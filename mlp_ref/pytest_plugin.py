@@ -54,6 +54,24 @@ def pytest_load_initial_conftests(early_config, parser, args):
     args.append(SUITE)
 
 
+_REQUESTS_IMPL = re.compile(r"def \w+\(([^)]*)\)", re.S)
+
+
+def pytest_ignore_collect(collection_path, config):
+    """Under --impl, a test file none of whose functions takes `impl` is not even imported."""
+    if config.getoption("--impl") is None or collection_path.suffix != ".py" \
+            or not collection_path.name.startswith("test_"):
+        return None
+    try:
+        text = collection_path.read_text(encoding="utf-8")
+    except OSError:
+        return None
+    if any(re.search(r"\bimpl\b", params) for params in _REQUESTS_IMPL.findall(text)):
+        return None
+    config.__dict__.setdefault("_mlp_ref_ignored", []).append(collection_path.name)
+    return True
+
+
 # ------------------------------------------------------------------- the implementation under test
 def _load(config):
     if not hasattr(config, "_mlp_ref_impl"):
@@ -125,6 +143,13 @@ def op_names(op) -> set | None:
 
 
 _ACCESS = re.compile(r"\b(?:impl|m)\.(\w+)")
+_QUOTED = re.compile(r"[\"'](\w+)[\"']")
+
+
+def _ops():
+    from mlp_ref import catalog
+
+    return catalog.ops()
 
 
 def needed_names(item, api) -> tuple[set, str | None]:
@@ -152,11 +177,14 @@ def needed_names(item, api) -> tuple[set, str | None]:
             names |= got
         elif isinstance(value, str) and value in api:
             names.add(value)
+            if value in _ops():
+                names |= op_names(_ops()[value]) or set()
         elif callable(value) and not isinstance(value, type):
             try:
-                names |= set(_ACCESS.findall(inspect.getsource(value)))
+                src = inspect.getsource(value)
             except (OSError, TypeError):
-                pass
+                continue
+            names |= set(_ACCESS.findall(src)) | set(_QUOTED.findall(src))
     if func is not None:
         try:
             names |= set(_ACCESS.findall(inspect.getsource(func)))
@@ -213,5 +241,9 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     if missing:
         tr.write_line(f"mlp-ref --impl: the implementation lacks {len(missing)} public function(s): "
                       + ", ".join(missing), yellow=True)
+    ignored = getattr(config, "_mlp_ref_ignored", [])
+    if ignored:
+        tr.write_line(f"mlp-ref --impl: {len(ignored)} test files not collected (no test takes the implementation): "
+                      + ", ".join(sorted(ignored)))
     for reason, n in getattr(config, "_mlp_ref_deselected", Counter()).most_common():
         tr.write_line(f"mlp-ref --impl: {n} deselected: {reason}")
