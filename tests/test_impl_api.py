@@ -10,6 +10,7 @@ import pytest
 import mlp_ref
 from mlp_ref import catalog
 from mlp_ref.pytest_plugin import public_api
+from public_calls import MLP, VALID
 
 PUBLIC_OPS = [op for op in catalog.ops().values() if op.bind is not None]
 REDUCED = [op for op in PUBLIC_OPS if "reduction" in op.params]
@@ -80,3 +81,44 @@ def test_kink_convention_default_and_switch(fn, params, at_zero, impl):
     for c in at_zero:
         _close(f"{fn}(z, at_zero={c})", getattr(impl, fn)(z, **params, at_zero=c),
                getattr(mlp_ref, fn)(z, **params, at_zero=c))
+
+
+def _required(fn):
+    import inspect
+
+    params = inspect.signature(getattr(mlp_ref, fn)).parameters
+    return {k: v for k, v in VALID[fn].items() if params[k].default is inspect.Parameter.empty}
+
+
+def _leaves(what, got, want):
+    """Compare two results leaf by leaf (dicts by key, lists by position, arrays by value)."""
+    if isinstance(want, dict):
+        assert isinstance(got, dict) and set(want) <= set(got), f"{what}: keys {sorted(got)}, expected {sorted(want)}"
+        for k in want:
+            _leaves(f"{what}[{k!r}]", got[k], want[k])
+    elif isinstance(want, (list, tuple)):
+        assert len(got) == len(want), f"{what}: {len(got)} items, expected {len(want)}"
+        for i, (a, b) in enumerate(zip(got, want)):
+            _leaves(f"{what}[{i}]", a, b)
+    elif want is None:
+        assert got is None, f"{what}: expected None, got {got!r}"
+    else:
+        _close(what, got, want)
+
+
+DEFAULTED = sorted(fn for fn in VALID if fn in public_api() and set(_required(fn)) != set(VALID[fn]))
+
+
+@pytest.mark.parametrize("fn", DEFAULTED)
+def test_every_keyword_default_of_every_public_function(fn, impl):
+    """Each public function called with its required arguments only: the implementation's defaults
+    (at_zero, g, input_grad, eps, method, activation, loss, ...) give mlp_ref's result."""
+    args = _required(fn)
+    if fn == "mlp_backward":  # each implementation reads its own cache
+        want = mlp_ref.mlp_backward(args["g"], mlp_ref.mlp_forward(**MLP)[1])
+        got = impl.mlp_backward(args["g"], impl.mlp_forward(**MLP)[1])
+    else:
+        want, got = getattr(mlp_ref, fn)(**args), getattr(impl, fn)(**args)
+    if fn == "mlp_forward":  # (output, cache): the cache is the implementation's own
+        want, got = want[0], got[0]
+    _leaves(f"{fn}({', '.join(args)}) with the default keywords", got, want)
