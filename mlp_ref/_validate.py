@@ -121,14 +121,6 @@ def check_choice(name: str, value, choices) -> str:
     return value
 
 
-def check_between(name: str, value, low: float, high: float, why: str) -> float:
-    """Return a finite real `value` in [low, high], or raise ValueError naming `name`."""
-    value = check_real(name, value)
-    if not low <= value <= high:
-        raise ValueError(f"{name}: expected a value in [{low:g}, {high:g}] ({why}), got {value!r}")
-    return value
-
-
 def non_empty(name: str, arr: np.ndarray, what: str = "at least one sample") -> np.ndarray:
     """Raise ValueError naming `name` if `arr` has no elements."""
     if arr.size == 0:

@@ -81,7 +81,7 @@ def test_one_sample_is_its_own_value_for_every_reduction(fn):
     ("leaky at_zero=None", lambda: mlp_ref.leaky_relu_grad(np.zeros(2), at_zero=None), "at_zero"),
     ("leaky at_zero=list", lambda: mlp_ref.leaky_relu_grad(np.zeros(2), at_zero=[1.0]), "at_zero"),
     ("elu at_zero=nan", lambda: mlp_ref.elu_grad(np.zeros(2), at_zero=np.nan), "at_zero"),
-    ("elu at_zero outside [alpha, 1]", lambda: mlp_ref.elu_grad(np.zeros(2), alpha=0.5, at_zero=2.0), "at_zero"),
+    ("elu at_zero=list", lambda: mlp_ref.elu_grad(np.zeros(2), at_zero=[1.0]), "at_zero"),
     ("mse empty batch", lambda: mlp_ref.mse(np.zeros((0, 2)), np.zeros((0, 2))), "yhat"),
     ("mse mean of an empty batch", lambda: mlp_ref.mse(np.zeros(0), np.zeros(0), reduction="mean"), "yhat"),
     ("huber_grad empty batch", lambda: mlp_ref.huber_grad(np.zeros((0, 2)), np.zeros((0, 2))), "yhat"),
