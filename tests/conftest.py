@@ -39,7 +39,7 @@ def pytest_configure(config):
         config.addinivalue_line("markers", line)
     # emitted by torch's own lazy imports (torch.func), not by this project
     config.addinivalue_line("filterwarnings", "ignore:`torch.jit.script` is deprecated:DeprecationWarning")
-    if config.getoption("--more-examples"):
+    if config.getoption("--more-examples", default=False):  # the option comes with the installed plugin
         settings.load_profile("more")
 
 
