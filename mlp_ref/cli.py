@@ -1,4 +1,4 @@
-"""`mlp-ref` command line: catalog, errata, check, report, grade, bench."""
+"""`mlp-ref` command line: catalog, errata, check, report, grade, bench, new-document."""
 from __future__ import annotations
 
 import argparse
@@ -13,6 +13,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_catalog_parser(sub)
     add_errata_parser(sub)
+    from .new_document import add_new_document_parser; add_new_document_parser(sub)  # noqa: E702
 
     # the other commands live beside the package they drive; their modules import only the
     # standard library at import time, so building the parser stays cheap

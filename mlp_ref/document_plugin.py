@@ -148,14 +148,15 @@ def pytest_collection_modifyitems(session, config, items):
 
     oracles = list(config.getoption("--mlp-ref-oracle") or [])
     for err in packages.load_errors():
-        items.append(DocumentCheck.from_parent(session, name=f"load::{err.name}", location=err.package,
-                                               call=lambda err=err: _fail(str(err))))
+        items.append(DocumentCheck.from_parent(session, name=f"load::{err.name}", nodeid=f"load::{err.name}",
+                                               location=err.package, call=lambda err=err: _fail(str(err))))
     for name in names:
         try:
             doc = packages.find(name)
         except KeyError as exc:
             raise pytest.UsageError(f"{INI} / {OPTION}: {exc.args[0]}") from None
-        suite = DocumentSuite.from_parent(session, name=doc.name or doc.source, doc=doc, oracles=oracles)
+        label = doc.name or doc.source
+        suite = DocumentSuite.from_parent(session, name=label, nodeid=label, doc=doc, oracles=oracles)
         items.extend(suite.collect())
 
 
