@@ -13,7 +13,7 @@ import sys
 import numpy as np
 import pytest
 
-from expected_verdicts import (CONVENTIONS, EXPECTED, INPUTS, MISMATCHED_NUMBERS, OTHER_READINGS, SAME_FAULT,
+from expectations import (CONVENTIONS, EXPECTED, INPUTS, MISMATCHED_NUMBERS, OTHER_READINGS, SAME_FAULT,
                                SEVERITY)
 from mlp_ref import catalog
 from mlp_ref.registry import KINDS, SEVERITIES, SOURCES, STATUSES, VERDICTS, parse_documented, printed_decimals
