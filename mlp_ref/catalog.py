@@ -36,11 +36,11 @@ def evaluate(selected=None) -> list[dict]:
     return [{k: rec[k] for k in FIELDS} for rec in (e.evaluate() for e in (selected or entries()))]
 
 
-def ops() -> dict:
+def ops(every: bool = False) -> dict:
     """{name: Op} of every registered op (the reference's and every document's); under
-    `only_sources`, the ops of the selected documents only."""
+    `only_sources`, the ops of the selected documents only, unless `every`."""
     chosen = entries()
-    if registry.SELECTED is None:
+    if registry.SELECTED is None or every:
         return dict(OPS)
     mine = {op.name for e in chosen for op in (e.op, e.corrected) if op is not None}
     mine |= {n for d in packages.documents() for n in d.ops}

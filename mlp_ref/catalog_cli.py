@@ -188,6 +188,7 @@ def cmd_errata(args) -> int:
     from . import catalog
     from .registry import SOURCES
 
+    catalog.entries()  # load every installed document first
     try:
         if args.from_json:
             data = json.loads(Path(args.from_json).read_text(encoding="utf-8"))
