@@ -34,18 +34,18 @@ class Document:
 
     `source` identifies the document (a file name or a short identifier; catalog records carry it),
     `title` and `citation` say what it is, `prefix` is the start of every entry id ("cos324-"),
-    `forms` names the module holding its oracle forms (`torch_forms(torch, F)` / `jax_forms(jax,
-    jnp)`, see `oracles.forms`), `expected` names the module holding its expected verdicts (the
-    tables `EXPECTED`, `INPUTS`, `MISMATCHED_NUMBERS`, `OTHER_READINGS`, `CONVENTIONS`, `SEVERITY`,
-    `SAME_FAULT`; None: this project's tests hold them). `module` is the declaring module and
-    `package` the distribution that installed it (filled in by discovery).
+    `expected` names the module holding its expected verdicts (the tables `EXPECTED`, `INPUTS`,
+    `MISMATCHED_NUMBERS`, `OTHER_READINGS`, `CONVENTIONS`, `SEVERITY`, `SAME_FAULT`; None: the
+    declaring module when it defines EXPECTED, else this project's tests hold them). `module` is
+    the declaring module and `package` the distribution that installed it (filled in by discovery).
+    Its oracle forms are found through the entry-point group `mlp_ref.forms` under the same name
+    (see `oracles.forms`), so that the reference never names oracle code.
     """
 
     source: str
     title: str
     citation: str = ""
     prefix: str = ""
-    forms: str | None = None
     expected: str | None = None
     module: str = ""
     package: str = ""
@@ -56,12 +56,12 @@ class Document:
 DOCUMENTS: dict[str, Document] = {}
 
 
-def document(source: str, *, title: str, citation: str = "", prefix: str = "", forms: str | None = None,
-             expected: str | None = None, module: str = "") -> Document:
+def document(source: str, *, title: str, citation: str = "", prefix: str = "", expected: str | None = None,
+             module: str = "") -> Document:
     """Declare a document; call it at the top of a document module, before its `@entry`s.
 
-    `forms` and `expected` are module names (see `Document`); an expected-verdicts module defaults
-    to the declaring module itself when it defines `EXPECTED`. Raises ValueError when the source is
+    `expected` is a module name (see `Document`); it defaults to the declaring module itself when
+    that defines `EXPECTED`. Raises ValueError when the source is
     already declared (by another package) or an argument is empty.
     """
     if not isinstance(source, str) or not source.strip():
@@ -76,8 +76,8 @@ def document(source: str, *, title: str, citation: str = "", prefix: str = "", f
 
         frame = inspect.currentframe().f_back
         module = frame.f_globals.get("__name__", "") if frame is not None else ""
-    doc = Document(source=source, title=title.strip(), citation=citation, prefix=prefix, forms=forms,
-                   expected=expected, module=module)
+    doc = Document(source=source, title=title.strip(), citation=citation, prefix=prefix, expected=expected,
+                   module=module)
     DOCUMENTS[source] = doc
     return doc
 
@@ -197,6 +197,7 @@ class Op:
 
     @property
     def wrt(self) -> tuple[str, ...]:
+        """The args the VJP differentiates: real (or simplex) args marked differentiable."""
         return tuple(n for n, a in self.args.items() if a.differentiable and a.kind in ("real", "simplex"))
 
     def sample(self, rng, dtype, margin=1e-2, tries=100):
@@ -209,6 +210,7 @@ class Op:
 
     @property
     def kinks(self) -> dict[str, tuple]:
+        """{arg: its declared kinks} for the args that have any."""
         return {n: a.kinks for n, a in self.args.items() if a.kinks}
 
 
@@ -284,6 +286,7 @@ def printed_decimals(documented: str) -> int:
 
 
 def parse_documented(documented: str) -> float:
+    """A documented number as a float (the typographic minus − read as -)."""
     return float(documented.replace("−", "-"))
 
 
@@ -560,6 +563,9 @@ def entry(*, id: str, source: str, location: str, statement: str, kind: str,
     if source not in DOCUMENTS:
         raise ValueError(f"source: {source!r} is not declared; call mlp_ref.registry.document({source!r}, "
                          f"title=...) before its entries (declared: {sorted(DOCUMENTS)})")
+    prefix = DOCUMENTS[source].prefix
+    if prefix and not id.startswith(prefix):
+        raise ValueError(f"id: entries of {source!r} start with {prefix!r}, got {id!r}")
     if kind not in KINDS:
         raise ValueError(f"kind: expected one of {KINDS}, got {kind!r}")
     if tolerance is not None and not tolerance.get("reason"):
