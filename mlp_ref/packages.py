@@ -110,7 +110,11 @@ def load(force: bool = False) -> None:
     if force:
         importlib.invalidate_caches()
         _errors.clear()
-    for ep in entry_points(GROUP):
+    found = entry_points(GROUP)
+    if not found:
+        print(f"mlp-ref: no document package is registered under the entry-point group {GROUP}; "
+              "is mlp-ref installed (pip install -e .)?", file=sys.stderr)
+    for ep in found:
         if any(d.module == ep.value and d.name for d in registry.DOCUMENTS.values()):
             continue
         err = load_one(ep)
