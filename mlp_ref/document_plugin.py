@@ -147,10 +147,13 @@ def pytest_collection_modifyitems(session, config, items):
     from . import packages
 
     oracles = list(config.getoption("--mlp-ref-oracle") or [])
-    for err in packages.load_errors():
-        items.append(DocumentCheck.from_parent(session, name=f"load::{err.name}", nodeid=f"load::{err.name}",
-                                               location=err.package, call=lambda err=err: _fail(str(err))))
+    failed = {err.name: err for err in packages.load_errors()}
     for name in names:
+        if name in failed:  # the selected package itself did not load: one red item with the reason
+            items.append(DocumentCheck.from_parent(session, name=f"{name}::load", nodeid=f"{name}::load",
+                                                   location=failed[name].package,
+                                                   call=lambda err=failed[name]: _fail(str(err))))
+            continue
         try:
             doc = packages.find(name)
         except KeyError as exc:
@@ -158,6 +161,15 @@ def pytest_collection_modifyitems(session, config, items):
         label = doc.name or doc.source
         suite = DocumentSuite.from_parent(session, name=label, nodeid=label, doc=doc, oracles=oracles)
         items.extend(suite.collect())
+
+
+def pytest_report_header(config):
+    """Other installed document packages that failed to load (they do not fail this run)."""
+    if not selected(config):
+        return None
+    from . import packages
+
+    return [f"mlp-ref: {err}" for err in packages.load_errors() if err.name not in selected(config)] or None
 
 
 def _fail(message):
