@@ -395,8 +395,9 @@ def test_new_document_scaffold_installs_and_its_tests_pass(fresh_venv):
                           cwd=out_dir, capture_output=True, text=True, timeout=600, env=v.env)
     assert proc.returncode == 1 and "my-notes-softplus::verdict" in proc.stdout, proc.stdout[-2000:]
     # a package that no longer imports: one red item naming the package and the reason
-    module.write_text("raise RuntimeError('broken on purpose')\n" + module.read_text())
-    proc = subprocess.run([str(v.py), "-m", "pytest", "-q", "-p", "no:cacheprovider", "-k", "load"],
+    module.write_text(module.read_text() + "\nraise RuntimeError('broken on purpose')\n")
+    proc = subprocess.run([str(v.py), "-m", "pytest", "-q", "-p", "no:cacheprovider", "-k", "load",
+                           "--continue-on-collection-errors"],
                           cwd=out_dir, capture_output=True, text=True, timeout=600, env=v.env)
     assert proc.returncode == 1, proc.stdout[-2000:]
     assert "my-notes::load" in proc.stdout and "mlp-ref-document-my-notes" in proc.stdout
