@@ -441,3 +441,17 @@ def test_built_in_tables_split_by_document_round_trip(tmp_path):
     for rel in blocks:
         assert (tmp_path / rel).read_text(encoding="utf-8").endswith(blocks[rel])
         ast.parse((tmp_path / rel).read_text(encoding="utf-8"))
+
+
+def test_check_source_runs_one_documents_entries_and_ops(tmp_path, capsys):
+    from mlp_ref.cli import main
+
+    path = tmp_path / "check.json"
+    rc = main(["check", "--source", "mlpcnn", "--oracle", "torch", "--dtype", "float64", "--device", "cpu",
+               "--json", str(path)])
+    assert rc == 0, capsys.readouterr().out[-2000:]
+    ids = [r["id"] for r in json.loads(path.read_text())["results"]]
+    assert ids and all(i.startswith(("mlpcnn-", "op.mlpcnn-")) for i in ids), ids
+    assert main(["check", "--source", "nope-notes"]) == 2
+    assert "--source: no document 'nope-notes'" in capsys.readouterr().err
+    assert len(registry.SOURCES) >= 5, "the selection ends with the command"
