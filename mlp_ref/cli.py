@@ -4,6 +4,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from .new_document import add_new_document_parser  # standard library only
+
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="mlp-ref", description=__doc__)
@@ -13,7 +15,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_catalog_parser(sub)
     add_errata_parser(sub)
-    from .new_document import add_new_document_parser; add_new_document_parser(sub)  # noqa: E702
+    add_new_document_parser(sub)
 
     # the other commands live beside the package they drive; their modules import only the
     # standard library at import time, so building the parser stays cheap

@@ -220,7 +220,9 @@ def cmd_new_document(args) -> int:
 
 def add_new_document_parser(sub) -> argparse.ArgumentParser:
     p = sub.add_parser("new-document", help="write a ready document package for your own lecture notes",
-                       description=__doc__.splitlines()[0].split(": ", 1)[1])
+                       description="Write a ready document package into DIR: pyproject.toml registering it, "
+                                   "a module with its declaration and one example entry, its oracle forms, "
+                                   "its expected verdicts and a test file.")
     p.add_argument("name", metavar="NAME", help="the document's short name: id prefix, --source name, module name")
     p.add_argument("--title", required=True, help="the document's title")
     p.add_argument("--out", required=True, metavar="DIR", help="folder to write (must be empty or absent)")
