@@ -21,6 +21,8 @@ def add_check_parser(subparsers):
     p.add_argument("--dtype", action="append", choices=DTYPES, help="dtype (repeatable; default: both)")
     p.add_argument("--only", action="append", metavar="ID",
                    help="restrict to an entry id or op.NAME (repeatable)")
+    p.add_argument("--source", metavar="DOC",
+                   help="only this document's entries and ops (file name, number, id prefix or document name)")
     p.add_argument("--impl", metavar="PATH", help="implementation under test (default: mlp_ref)")
     p.add_argument("--json", metavar="FILE", help="write {environment, results} as JSON")
     p.add_argument("--seed", type=int, default=0, help="seed for the inputs (default 0)")
@@ -44,8 +46,16 @@ def run(args) -> int:
 
     devices = args.device or (["cpu"] if args.quick else None)
     dtypes = args.dtype or (["float64"] if args.quick else None)
-    out = conformance.run_checks(oracles=args.oracle, devices=devices, dtypes=dtypes, impl=args.impl,
-                                 progress=_progress, seed=args.seed, only=args.only)
+    from mlp_ref.catalog_cli import UsageError, source_scope
+
+    try:
+        scope = source_scope(getattr(args, "source", None))
+    except UsageError as exc:
+        print(f"mlp-ref check: {exc}", file=sys.stderr)
+        return 2
+    with scope:
+        out = conformance.run_checks(oracles=args.oracle, devices=devices, dtypes=dtypes, impl=args.impl,
+                                     progress=_progress, seed=args.seed, only=args.only)
     env, rows = out["environment"], out["results"]
     if args.json:
         with open(args.json, "w") as fh:

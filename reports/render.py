@@ -408,7 +408,9 @@ def environment() -> Environment:
 
 def render(data: dict) -> str:
     """The report as one HTML string (no external assets)."""
-    return environment().get_template("report.html.j2").render(**build_context(data))
+    context = build_context(data)
+    context.setdefault("load_errors", list(data.get("load_errors") or []))  # document packages not used
+    return environment().get_template("report.html.j2").render(**context)
 
 
 def write(data: dict, out_dir) -> Path:

@@ -30,6 +30,13 @@ from ..gradient import gradient_descent_step, numerical_gradient, numerical_jaco
 from ..registry import FD_TOL, Arg, Op, entry, register_op
 
 SRC = "000_1d7cd03ac9423737.txt"
+# -- document declaration (mlp_ref.registry.document); registered in pyproject.toml under
+# [project.entry-points."mlp_ref.documents"], forms under "mlp_ref.forms"
+from ..registry import document  # noqa: E402
+
+DOCUMENT = document(SRC, title="FAU Deep Learning, Feedforward Networks Part 4: Layer Abstraction",
+                    citation="Lecture Notes in Deep Learning: Feedforward Networks – Part 4, Layer Abstraction (transcript of FAU's lecture video), text copy 000_1d7cd03ac9423737.txt",
+                    prefix="fau-")
 
 # Steps for central differences: for the losses here, polynomials of degree <= 2 in each checked
 # argument, the error is rounding alone, about eps_mach * |L| / FD_EPS; elsewhere FD_EPS_SMOOTH

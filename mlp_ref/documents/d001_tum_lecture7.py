@@ -25,6 +25,13 @@ from ..gradient import gradient_descent_step, numerical_gradient, numerical_jaco
 from ..registry import FD_TOL, Arg, Op, entry, register_op
 
 SRC = "001_feff9ffe3b35df68.txt"
+# -- document declaration (mlp_ref.registry.document); registered in pyproject.toml under
+# [project.entry-points."mlp_ref.documents"], forms under "mlp_ref.forms"
+from ..registry import document  # noqa: E402
+
+DOCUMENT = document(SRC, title="TUM Machine Learning, Lecture 7: Deep Learning I",
+                    citation="S. Günnemann, Machine Learning, Lecture 7: Deep Learning I, Technische Universität München, winter term 2022/2023 (slides), text copy 001_feff9ffe3b35df68.txt",
+                    prefix="tum7-")
 
 # Wherever a difference quotient is the value compared against (step 1e-6), registry.FD_TOL applies.
 FD = FD_TOL

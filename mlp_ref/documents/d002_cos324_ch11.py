@@ -22,6 +22,13 @@ from ..gradient import gradient_descent_step, numerical_gradient
 from ..registry import Arg, Op, entry, register_op
 
 SRC = "002_5743ee5785c1fd12.txt"
+# -- document declaration (mlp_ref.registry.document); registered in pyproject.toml under
+# [project.entry-points."mlp_ref.documents"], forms under "mlp_ref.forms"
+from ..registry import document  # noqa: E402
+
+DOCUMENT = document(SRC, title="COS 324, Chapter 11: Feedforward Neural Network and Backpropagation",
+                    citation="COS 324, Chapter 11: Feedforward Neural Network and Backpropagation (lecture notes), text copy 002_5743ee5785c1fd12.txt",
+                    prefix="cos324-")
 
 # Comparisons against central differences (eps = 1e-6): O(eps^2) truncation plus O(ulp/eps)
 # rounding, so they cannot meet CATALOG_RTOL; every finite-difference check uses this pair.

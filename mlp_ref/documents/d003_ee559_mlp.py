@@ -31,6 +31,13 @@ from ..gradient import gradient_descent_step, numerical_gradient
 from ..registry import FD_TOL, Arg, Op, entry, register_op
 
 SRC = "003_485f8fafa7a34846.txt"
+# -- document declaration (mlp_ref.registry.document); registered in pyproject.toml under
+# [project.entry-points."mlp_ref.documents"], forms under "mlp_ref.forms"
+from ..registry import document  # noqa: E402
+
+DOCUMENT = document(SRC, title="EE-559 Deep learning, 3b. Multi-Layer Perceptrons",
+                    citation="F. Fleuret, EE-559 Deep learning, 3b. Multi-Layer Perceptrons (slides, version of May 17, 2018), https://fleuret.org/dlc/, text copy 003_485f8fafa7a34846.txt",
+                    prefix="ee559-")
 
 # Central differences use step FD_EPS (truncation and rounding error near 1e-10 here) and are
 # compared at registry.FD_TOL; everything else at the catalog's float64 tolerance.

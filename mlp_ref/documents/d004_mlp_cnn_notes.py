@@ -18,6 +18,13 @@ from ..gradient import gradient_descent_step, numerical_gradient, numerical_jaco
 from ..registry import Arg, Op, entry, register_op
 
 SRC = "004_e1f35d5019c4ba9b.txt"
+# -- document declaration (mlp_ref.registry.document); registered in pyproject.toml under
+# [project.entry-points."mlp_ref.documents"], forms under "mlp_ref.forms"
+from ..registry import document  # noqa: E402
+
+DOCUMENT = document(SRC, title="MLPs + CNNs lecture notes (9/03/15)",
+                    citation="MLPs + CNNs lecture notes (9/03/15), text copy 004_e1f35d5019c4ba9b.txt",
+                    prefix="mlpcnn-")
 
 # Central differences: exact up to rounding (about eps_mach |L| / FD_EPS) for the polynomial
 # losses here; FD_EPS_SMOOTH keeps the O(eps^2) truncation near 1e-10 for tanh and sigmoid.
