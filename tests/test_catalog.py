@@ -1,7 +1,7 @@
 """Generic catalog tests: every entry evaluates to a well-founded, computed verdict.
 
 One test per kind of check, generated over every catalog entry; the expected verdicts and the roles
-of documented numbers live in tests/expected_verdicts.py. Document-specific checks stay in
+of documented numbers are declared by each document next to its entries (tests/expectations.py merges them). Document-specific checks stay in
 tests/test_doc_d00*.py.
 """
 from __future__ import annotations

@@ -416,33 +416,6 @@ def test_new_document_refuses_bad_arguments(tmp_path, capsys):
     assert main(["new-document", "ok-notes", "--title", " ", "--out", str(tmp_path / "b")]) == 2
 
 
-def test_built_in_tables_split_by_document_round_trip(tmp_path):
-    """expectations.move_built_in() will move tests/expected_verdicts.py into the five modules: the
-    blocks it appends hold exactly the same tables, row by row, in document order."""
-    import expectations
-    import expected_verdicts
-
-    blocks = expectations.built_in_blocks()
-    assert set(blocks) == {str(Path(*d.module.split("."))) + ".py" for d in catalog.documents()
-                           if d.package == "mlp-ref"}
-    merged = {}
-    for block in blocks.values():
-        ns = {}
-        exec(block, ns)
-        for t in expectations.TABLES:
-            merged[t] = (merged.get(t, set()) | ns[t]) if isinstance(ns[t], set) else {**merged.get(t, {}), **ns[t]}
-    for t in expectations.TABLES:
-        assert merged[t] == getattr(expected_verdicts, t), t
-    assert list(merged["EXPECTED"]) == list(expected_verdicts.EXPECTED)
-    for rel in blocks:  # on a copy: the moved modules still import and declare EXPECTED
-        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / rel).write_text((ROOT / rel).read_text(encoding="utf-8"), encoding="utf-8")
-    assert sorted(expectations.move_built_in(tmp_path)) == sorted(blocks)
-    for rel in blocks:
-        assert (tmp_path / rel).read_text(encoding="utf-8").endswith(blocks[rel])
-        ast.parse((tmp_path / rel).read_text(encoding="utf-8"))
-
-
 def test_check_source_runs_one_documents_entries_and_ops(tmp_path, capsys):
     from mlp_ref.cli import main
 

@@ -396,3 +396,33 @@ def _(r):
                  f"convention: 004 takes dReLU/dh = {at0:g} at h = 0 (1{{h >= 0}}); 002 Example 11.4.3 and "
                  f"torch/JAX take {framework:g} (1{{h > 0}}); mlp_ref.relu_grad(z, at_zero=...) exposes both",
                  what="the value the notes give ReLU' at the kink h = 0, against the frameworks'")
+
+
+# ------------------------------------------------------------------------------ expected verdicts
+# What the computation must derive, in document order; tests/test_catalog.py checks every row.
+EXPECTED = {
+    "mlpcnn-module-abstract": "holds",
+    "mlpcnn-module-concrete": "holds",
+    "mlpcnn-fc-forward-sum": "holds",
+    "mlpcnn-fc-forward-matrix": "erratum",
+    "mlpcnn-fpass-one-matmul": "holds",
+    "mlpcnn-dh-dh": "holds",
+    "mlpcnn-dhi-dwi": "holds",
+    "mlpcnn-fc-backward-a": "holds",
+    "mlpcnn-left-right-multiply": "holds",
+    "mlpcnn-fc-backward-b": "holds",
+    "mlpcnn-sgd-update": "holds",
+    "mlpcnn-fc-dL-dW-stacked": "holds",
+    "mlpcnn-column-intuition": "incomplete",
+    "mlpcnn-relu-layer": "convention",
+}
+INPUTS = set()
+MISMATCHED_NUMBERS = set()
+OTHER_READINGS = {}
+CONVENTIONS = {
+    "mlpcnn-relu-layer": "1{h >= 0}",
+}
+SEVERITY = {
+    "mlpcnn-fc-forward-matrix": "slip",
+}
+SAME_FAULT = {}
