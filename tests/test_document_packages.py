@@ -216,7 +216,8 @@ LAYERS = (
                    "mlp_ref/gradient.py", "mlp_ref/_validate.py", "mlp_ref/registry.py")),
     ("documents", ("mlp_ref/documents/", "mlp_ref/catalog.py", "mlp_ref/packages.py", "mlp_ref/document_checks.py")),
     ("oracles", ("oracles/",)),
-    ("report / grading", ("reports/", "mlp_ref/grading/", "mlp_ref/document_plugin.py", "benchmarks/")),
+    ("report / grading", ("reports/", "mlp_ref/grading/", "mlp_ref/document_plugin.py", "mlp_ref/pytest_plugin.py",
+                          "benchmarks/")),
     ("CLI", ("mlp_ref/cli.py", "mlp_ref/__main__.py", "mlp_ref/catalog_cli.py", "mlp_ref/new_document.py",
              "oracles/cli.py", "reports/cli.py", "mlp_ref/grading/cli.py", "benchmarks/cli.py")),
 )
