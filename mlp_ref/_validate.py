@@ -1,6 +1,7 @@
 """Input validation shared by every public function: clear ValueErrors that name the argument."""
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
@@ -90,9 +91,7 @@ REDUCTIONS = ("sum", "mean", "none")
 
 def check_reduction(reduction) -> str:
     """Validate a loss reduction name."""
-    if reduction not in REDUCTIONS:
-        raise ValueError(f"reduction: expected one of {REDUCTIONS}, got {reduction!r}")
-    return reduction
+    return check_choice("reduction", reduction, REDUCTIONS)
 
 
 def reduce(values: np.ndarray, reduction: str):
@@ -106,13 +105,63 @@ def reduce(values: np.ndarray, reduction: str):
 
 def reduce_grad(g, shape, dtype, reduction: str) -> np.ndarray:
     """Cotangent of `reduce`: broadcast the upstream gradient back to per-sample values."""
-    g = np.asarray(g, dtype=dtype)
+    reduction = check_reduction(reduction)
     if reduction == "none":
-        if g.shape != tuple(shape):
-            raise ValueError(f"g: expected shape {tuple(shape)} for reduction='none', got {g.shape}")
-        return g
-    if g.ndim != 0:
-        raise ValueError(f"g: expected a scalar upstream gradient for reduction={reduction!r}, got shape {g.shape}")
+        return upstream(g, shape, dtype)
+    g = upstream(g, (), dtype)
     n = shape[0] if len(shape) else 1
     scale = g if reduction == "sum" else g / n
     return np.broadcast_to(scale, shape).astype(dtype)
+
+
+def check_choice(name: str, value, choices) -> str:
+    """Return `value` if it is one of the string `choices`, or raise ValueError naming `name`."""
+    if not isinstance(value, str) or value not in choices:
+        raise ValueError(f"{name}: expected one of {tuple(choices)}, got {value!r}")
+    return value
+
+
+def non_empty(name: str, arr: np.ndarray, what: str = "at least one sample") -> np.ndarray:
+    """Raise ValueError naming `name` if `arr` has no elements."""
+    if arr.size == 0:
+        raise ValueError(f"{name}: expected {what}, got an empty array of shape {arr.shape}")
+    return arr
+
+
+SIMPLEX_ATOL = 1e-4  # rows of probabilities may sum to 1 +- this (rounding, a finite-difference step)
+
+
+def check_simplex(name: str, p: np.ndarray, *, strict: bool = False) -> np.ndarray:
+    """Raise ValueError naming `name` unless every row of `p` is a probability vector (sums to 1)."""
+    bad = np.any(p <= 0) if strict else np.any(p < 0)
+    if bad:
+        raise ValueError(f"{name}: expected probabilities {'> 0' if strict else '>= 0'}, got min {p.min()!r}")
+    sums = p.sum(axis=-1)
+    if np.any(np.abs(sums - 1) > SIMPLEX_ATOL):
+        raise ValueError(f"{name}: expected each row to sum to 1 (within {SIMPLEX_ATOL:g}), got sums in "
+                         f"[{sums.min():.6g}, {sums.max():.6g}]")
+    return p
+
+
+def upstream(g, shape, dtype) -> np.ndarray:
+    """The upstream gradient `g` of an output of `shape`/`dtype`, or a ValueError naming `g`.
+
+    A Python real number is accepted for a scalar output and takes the output's dtype (NumPy's rule
+    for Python scalars); a NumPy array or scalar must have the output's shape and dtype exactly:
+    nothing is broadcast and nothing is cast.
+    """
+    shape = tuple(shape)
+    if isinstance(g, numbers.Real) and not isinstance(g, (bool, np.generic)):
+        if not math.isfinite(g):
+            raise ValueError(f"g: expected a finite upstream gradient, got {g!r}")
+        if shape != ():
+            raise ValueError(f"g: expected an array of the output's shape {shape} (nothing is broadcast), "
+                             f"got the scalar {g!r}")
+        return np.asarray(g, dtype=dtype)
+    arr = as_float("g", g)
+    if arr.dtype != np.dtype(dtype):
+        raise ValueError(f"g: expected dtype {np.dtype(dtype)} to match the output, got {arr.dtype} "
+                         "(cast explicitly; dtypes are never promoted)")
+    if arr.shape != shape:
+        raise ValueError(f"g: expected the output's shape {shape} (nothing is broadcast), got {arr.shape}")
+    return arr

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import as_float, check_positive, check_real
+from ._validate import as_float, check_positive, check_real, upstream
 from .registry import Arg, Op, register_op
 
 
@@ -16,10 +16,7 @@ def _z(z, name="z"):
 
 
 def _g(g, z):
-    g = as_float("g", g)
-    if g.shape != z.shape:
-        raise ValueError(f"g: expected the upstream gradient to have the output's shape {z.shape}, got {g.shape}")
-    return g.astype(z.dtype, copy=False)
+    return upstream(g, z.shape, z.dtype)
 
 
 # ------------------------------------------------------------------------------------- sigmoid
@@ -52,8 +49,10 @@ def tanh(z):
 
 def tanh_grad(z):
     """tanh'(z) = 1 - tanh(z)^2  (002 Problem 11.4.7)."""
-    t = tanh(z)
-    return 1.0 - t * t
+    z = _z(z)
+    # = 4 e^{-2|z|} / (1 + e^{-2|z|})^2: 1 - tanh^2 cancels to 0 long before sech^2 underflows
+    e = np.exp(-2 * np.abs(z))
+    return (4 * e / (1 + e) ** 2).astype(z.dtype)
 
 
 # ---------------------------------------------------------------------------------------- ReLU
@@ -77,19 +76,28 @@ def relu_grad(z, at_zero: float = 0.0):
 
 
 # ---------------------------------------------------------------------------------- leaky ReLU
-def leaky_relu(z, slope: float = 0.1):
-    """Leaky ReLU max(slope z, z) with slope 0.1 on the 001 activation slide (0 < slope < 1)."""
-    z = _z(z)
+def _slope(slope):
     slope = check_real("slope", slope)
     if not 0 <= slope < 1:
         raise ValueError(f"slope: expected 0 <= slope < 1 so that max(slope*z, z) is leaky ReLU, got {slope}")
+    return slope
+
+
+def leaky_relu(z, slope: float = 0.1):
+    """Leaky ReLU max(slope z, z) with slope 0.1 on the 001 activation slide (0 < slope < 1)."""
+    z = _z(z)
+    slope = _slope(slope)
     return np.maximum(slope * z, z).astype(z.dtype)
 
 
 def leaky_relu_grad(z, slope: float = 0.1, at_zero: float = 1.0):
-    """d/dz max(slope z, z) = 1 for z > 0, slope for z < 0; `at_zero` at the kink."""
+    """d/dz max(slope z, z) = 1 for z > 0, slope for z < 0; `at_zero` at the kink.
+
+    at_zero=1 (the default) is JAX's value at 0; torch returns `slope` there (at_zero=slope).
+    """
     z = _z(z)
-    slope = check_real("slope", slope)
+    slope = _slope(slope)
+    at_zero = check_real("at_zero", at_zero)
     return np.where(z > 0, 1.0, np.where(z < 0, slope, at_zero)).astype(z.dtype)
 
 
@@ -101,11 +109,17 @@ def elu(z, alpha: float = 1.0):
     return np.where(z >= 0, z, alpha * np.expm1(np.minimum(z, 0))).astype(z.dtype)
 
 
-def elu_grad(z, alpha: float = 1.0):
-    """ELU'(z) = 1 for z >= 0 (the slide's branch), alpha e^z for z < 0."""
+def elu_grad(z, alpha: float = 1.0, at_zero: float = 1.0):
+    """ELU'(z) = 1 for z > 0, alpha e^z for z < 0, and `at_zero` at z = 0.
+
+    at_zero=1 (the default) is the slide's z >= 0 branch; torch and JAX return alpha there
+    (at_zero=alpha).
+    """
     z = _z(z)
     alpha = check_positive("alpha", alpha)
-    return np.where(z >= 0, 1.0, alpha * np.exp(np.minimum(z, 0))).astype(z.dtype)
+    at_zero = check_real("at_zero", at_zero)
+    out = np.where(z > 0, 1.0, alpha * np.exp(np.minimum(z, 0)))
+    return np.where(z == 0, at_zero, out).astype(z.dtype)
 
 
 # --------------------------------------------------------------------------------------- swish
@@ -123,16 +137,23 @@ def swish_grad(z):
 
 
 # ------------------------------------------------------------------------------------- softmax
+def _logits(z):
+    z = as_float("z", z, ndim=(1, 2))
+    if z.shape[-1] == 0:
+        raise ValueError(f"z: expected at least one class (last axis), got shape {z.shape}")
+    return z
+
+
 def softmax(z):
     """softmax(z)_k = e^{z_k} / sum_j e^{z_j} over the last axis  (001 Example 2, 002 (11.4))."""
-    z = as_float("z", z, ndim=(1, 2))
+    z = _logits(z)
     e = np.exp(z - z.max(axis=-1, keepdims=True))  # shift by the max: exponents <= 0
     return e / e.sum(axis=-1, keepdims=True)
 
 
 def log_softmax(z):
     """log softmax(z)_k = z_k - log sum_j e^{z_j}, computed with the max shift."""
-    z = as_float("z", z, ndim=(1, 2))
+    z = _logits(z)
     m = z.max(axis=-1, keepdims=True)
     return z - m - np.log(np.exp(z - m).sum(axis=-1, keepdims=True))
 

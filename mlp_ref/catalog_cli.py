@@ -15,8 +15,9 @@ class UsageError(Exception):
 
 
 def resolve_source(value: str, sources) -> str:
-    """A document named by its file name, its number ("002") or its id prefix ("cos324")."""
-    from . import catalog
+    """A document named by its file name or identifier, its number ("002"), its id prefix ("cos324")
+    or its package's entry-point name."""
+    from . import catalog, registry
 
     if value in sources:
         return value
@@ -26,12 +27,29 @@ def resolve_source(value: str, sources) -> str:
     hits = [s for s in sources if s.split("_")[0] == value or s.split(".")[0] == value]
     if value in by_prefix:
         hits.append(by_prefix[value])
+    by_name = {d.name: d.source for d in registry.DOCUMENTS.values() if d.name and d.source in sources}
+    if value in by_name:
+        hits.append(by_name[value])
     if len(set(hits)) == 1:
         return hits[0]
-    names = list(sources) + list(by_prefix)
+    names = list(sources) + list(by_prefix) + [n for n in by_name if n not in by_prefix]
     near = difflib.get_close_matches(value, names, n=3, cutoff=0.3)
-    raise UsageError(f"--source: no document {value!r}; expected a file name, number or id prefix"
+    raise UsageError(f"--source: no document {value!r}; expected a file name, number, id prefix or document name"
                      + (f" (did you mean {', '.join(near)}?)" if near else f" (one of {', '.join(names)})"))
+
+
+def source_scope(value: str | None):
+    """A context manager limiting the catalog to the document `value` names (all when None);
+    raises UsageError for an unknown document. Used by `check --source` and `report --source`."""
+    import contextlib
+
+    from . import catalog
+    from .registry import SOURCES
+
+    if value is None:
+        return contextlib.nullcontext()
+    catalog.entries()
+    return catalog.only_sources([resolve_source(value, SOURCES)])
 
 
 def nearest_ids(value: str, ids, n: int = 3) -> list[str]:
@@ -156,7 +174,7 @@ def add_catalog_parser(sub) -> argparse.ArgumentParser:
                        description="Evaluate the catalog and list id, location, verdict, severity and what "
                                    "holds; with ID, print one entry with its findings.")
     c.add_argument("id", nargs="?", metavar="ID", help="one entry id: print it with its findings")
-    c.add_argument("--source", metavar="DOC", help="only this document (file name, number or id prefix)")
+    c.add_argument("--source", metavar="DOC", help="only this document (file name, number, id prefix or document name)")
     c.add_argument("--verdict", metavar="VERDICT", help=f"only this verdict ({', '.join(VERDICTS)})")
     c.add_argument("--json", action="store_true", help="print the entries as a JSON list")
     c.set_defaults(func=cmd_catalog)
@@ -170,6 +188,7 @@ def cmd_errata(args) -> int:
     from . import catalog
     from .registry import SOURCES
 
+    catalog.entries()  # load every installed document first
     try:
         if args.from_json:
             data = json.loads(Path(args.from_json).read_text(encoding="utf-8"))
@@ -220,7 +239,7 @@ def add_errata_parser(sub) -> argparse.ArgumentParser:
                                    "location, as printed, corrected form, one line of evidence, severity. Errors "
                                    "first, then slips; possible damage in this copy of the text separately. "
                                    "Each fault is counted once.")
-    e.add_argument("--source", metavar="DOC", help="only this document (file name, number or id prefix)")
+    e.add_argument("--source", metavar="DOC", help="only this document (file name, number, id prefix or document name)")
     e.add_argument("--format", choices=("md", "html"), default="md", help="Markdown (default) or HTML")
     e.add_argument("--out", metavar="PATH", help="write to PATH instead of standard output")
     e.add_argument("--from", dest="from_json", metavar="JSON",

@@ -1,9 +1,11 @@
-"""`mlp-ref` command line: catalog, errata, check, report, grade, bench."""
+"""`mlp-ref` command line: catalog, errata, check, report, grade, bench, new-document."""
 from __future__ import annotations
 
 import argparse
 import importlib
 import sys
+
+from .new_document import add_new_document_parser  # standard library only
 
 # (module, function adding the sub-parser, command): imported when the parser is built
 OPTIONAL_COMMANDS = (("oracles.cli", "add_check_parser", "check"), ("reports.cli", "add_report_parser", "report"),
@@ -35,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_catalog_parser(sub)
     add_errata_parser(sub)
+    add_new_document_parser(sub)
 
     # the other commands live beside the package they drive and are imported here, each on its own:
     # an installation without one of those packages (the Gradescope bundle ships mlp_ref, oracles and

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import as_float, check_positive
+from ._validate import as_float, check_choice, check_positive, same_dtype
 
 METHODS = ("forward", "central")
 
@@ -17,8 +17,7 @@ def numerical_gradient(f, w, eps: float = 1e-6, method: str = "forward"):
         raise ValueError(f"f: expected a callable returning a scalar, got {type(f).__name__}")
     w = as_float("w", w)
     eps = check_positive("eps", eps)
-    if method not in METHODS:
-        raise ValueError(f"method: expected one of {METHODS}, got {method!r}")
+    check_choice("method", method, METHODS)
 
     def value(v):
         out = np.asarray(f(v))
@@ -44,14 +43,13 @@ def numerical_jacobian(f, x, eps: float = 1e-6, method: str = "central"):
     """J[i..., j...] = d f_i / d x_j by finite differences, shape f(x).shape + x.shape (numerator layout).
 
     `f` maps an array shaped like `x` to an array of one fixed shape; one or two evaluations per
-    coordinate of `x`, as `numerical_gradient` (which is the case of a scalar f).
+    coordinate of `x`, as `numerical_gradient` (which is the case of a scalar f). J has the dtype of `x`.
     """
     if not callable(f):
         raise ValueError(f"f: expected a callable returning an array, got {type(f).__name__}")
     x = as_float("x", x)
     eps = check_positive("eps", eps)
-    if method not in METHODS:
-        raise ValueError(f"method: expected one of {METHODS}, got {method!r}")
+    check_choice("method", method, METHODS)
 
     def value(v, shape=None):
         out = np.asarray(f(v), dtype=np.float64)
@@ -72,17 +70,18 @@ def numerical_jacobian(f, x, eps: float = 1e-6, method: str = "central"):
             down = x.copy()
             down[idx] -= eps
             J[(Ellipsis,) + idx] = (value(up, base.shape) - value(down, base.shape)) / (2 * eps)
-    return J
+    return J.astype(x.dtype)
 
 
 def gradient_descent_step(W, grad, lr: float):
     """W_new = W_old - lr * grad  (001 tau, 002 (11.13) eta, 003 gradient step, 004 SGD update).
 
-    Returns a new array; `W` is not modified.
+    Returns a new array of W's dtype; `W` is not modified.
     """
     W = as_float("W", W)
     grad = as_float("grad", grad)
     if grad.shape != W.shape:
         raise ValueError(f"grad: expected shape {W.shape} to match W, got {grad.shape}")
+    same_dtype(W=W, grad=grad)
     lr = check_positive("lr", lr)
-    return W - lr * grad
+    return (W - lr * grad).astype(W.dtype)

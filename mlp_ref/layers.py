@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import activations as act
-from ._validate import as_float, same_dtype
+from ._validate import as_float, non_empty, same_dtype, upstream
 from .registry import Arg, Op, register_op
 
 
@@ -47,10 +47,7 @@ def linear_backward(g, W, x, b=None):
     dL/db = sum of g over the batch.
     """
     W, x, b = _check_linear(W, x, b)
-    g = as_float("g", g, ndim=x.ndim)
-    expected = (W.shape[0],) if x.ndim == 1 else (x.shape[0], W.shape[0])
-    if g.shape != expected:
-        raise ValueError(f"g: expected dL/ds of shape {expected}, got {g.shape}")
+    g = upstream(g, (W.shape[0],) if x.ndim == 1 else (x.shape[0], W.shape[0]), W.dtype)
     return _affine_backward(g, W, x, b is not None)
 
 
@@ -84,7 +81,7 @@ ACTIVATIONS = {
 
 
 def _activation(name, arg="activation"):
-    if name not in ACTIVATIONS:
+    if not isinstance(name, str) or name not in ACTIVATIONS:
         raise ValueError(f"{arg}: expected one of {sorted(ACTIVATIONS)}, got {name!r}")
     return ACTIVATIONS[name]
 
@@ -132,6 +129,30 @@ def mlp_forward(x, Ws, bs=None, activation="relu", output_activation="identity")
     return xs[-1], cache
 
 
+CACHE_KEYS = ("x", "s", "Ws", "bs", "activation", "output_activation")
+
+
+def _check_cache(cache):
+    """The cache of mlp_forward, checked for its keys and the consistency of its lists."""
+    if not isinstance(cache, dict) or any(k not in cache for k in CACHE_KEYS):
+        raise ValueError(f"cache: expected the dict returned by mlp_forward with keys {CACHE_KEYS}, "
+                         f"got {type(cache).__name__}" + (f" with keys {sorted(cache)}" if isinstance(cache, dict) else ""))
+    Ws, bs, xs, ss = cache["Ws"], cache["bs"], cache["x"], cache["s"]
+    if not all(isinstance(v, (list, tuple)) for v in (Ws, bs, xs, ss)):
+        raise ValueError("cache: expected lists under 'Ws', 'bs', 'x' and 's' (the cache of mlp_forward)")
+    L = len(Ws)
+    if L == 0 or len(bs) != L or len(ss) != L or len(xs) != L + 1:
+        raise ValueError(f"cache: expected {L} weights, biases and pre-activations and {L + 1} layer outputs, "
+                         f"got {len(bs)}, {len(ss)} and {len(xs)}")
+    for l, (W, b, s, xin, xout) in enumerate(zip(Ws, bs, ss, xs[:-1], xs[1:])):
+        ok = (isinstance(W, np.ndarray) and W.ndim == 2 and isinstance(s, np.ndarray) and isinstance(xin, np.ndarray)
+              and isinstance(xout, np.ndarray) and xin.shape[-1:] == W.shape[1:] and s.shape == xout.shape
+              and s.shape[-1:] == W.shape[:1] and (b is None or isinstance(b, np.ndarray) and b.shape == W.shape[:1]))
+        if not ok:
+            raise ValueError(f"cache: layer {l + 1} has inconsistent shapes (not the cache of mlp_forward)")
+    return Ws, bs, xs, ss
+
+
 def mlp_backward(g, cache, input_grad=True):
     """Backward pass of 003: dl/ds^(l) = dl/dx^(l) * sigma'(s^(l)); dl/dx^(l-1) = W^(l)T dl/ds^(l);
     dl/dW^(l) = dl/ds^(l) x^(l-1)T; dl/db^(l) = dl/ds^(l).  `g` = dl/dx^(L).
@@ -139,11 +160,12 @@ def mlp_backward(g, cache, input_grad=True):
     Returns {"W": [dl/dW^(1..L)], "b": [dl/db^(1..L)], "x": dl/dx^(0)} (sums over a batch);
     with input_grad=False the last product dl/dx^(0) is skipped and "x" is None.
     """
-    Ws, bs, xs, ss = cache["Ws"], cache["bs"], cache["x"], cache["s"]
-    hidden, out = _activation(cache["activation"]), _activation(cache["output_activation"])
-    g = as_float("g", g)
-    if g.shape != xs[-1].shape:
-        raise ValueError(f"g: expected dl/dx^(L) of shape {xs[-1].shape}, got {g.shape}")
+    Ws, bs, xs, ss = _check_cache(cache)
+    hidden = _activation(cache["activation"], "cache['activation']")
+    out = _activation(cache["output_activation"], "cache['output_activation']")
+    g = upstream(g, xs[-1].shape, xs[-1].dtype)
+    if not isinstance(input_grad, bool):
+        raise ValueError(f"input_grad: expected True or False, got {input_grad!r}")
     dWs, dbs = [None] * len(Ws), [None] * len(Ws)
     dx = g
     for l in range(len(Ws), 0, -1):
@@ -173,8 +195,9 @@ def mlp_loss(x, y, Ws, bs, activation="tanh", loss="softmax_cross_entropy", redu
     """Loss of an MLP with hidden `activation` and identity output, on 0-based labels or targets `y`."""
     from . import losses
 
-    if loss not in MLP_LOSSES:
+    if not isinstance(loss, str) or loss not in MLP_LOSSES:
         raise ValueError(f"loss: expected one of {sorted(MLP_LOSSES)}, got {loss!r}")
+    x = non_empty("x", as_float("x", x, ndim=(1, 2)))
     out, _ = mlp_forward(x, Ws, bs, activation, "identity")
     return getattr(losses, loss)(out, y, reduction=reduction)
 
@@ -184,8 +207,9 @@ def mlp_loss_backward(x, y, Ws, bs, activation="tanh", loss="softmax_cross_entro
     """Gradients of `mlp_loss`: {"W": [...], "b": [...], "x": ...} via the 003 backward pass."""
     from . import losses
 
-    if loss not in MLP_LOSSES:
+    if not isinstance(loss, str) or loss not in MLP_LOSSES:
         raise ValueError(f"loss: expected one of {sorted(MLP_LOSSES)}, got {loss!r}")
+    x = non_empty("x", as_float("x", x, ndim=(1, 2)))
     out, cache = mlp_forward(x, Ws, bs, activation, "identity")
     dout = getattr(losses, loss + "_grad")(out, y, reduction=reduction, g=g)
     return mlp_backward(dout, cache, input_grad)

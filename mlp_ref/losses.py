@@ -1,9 +1,16 @@
 """Loss functions and their hand-derived gradients.
 
-Conventions: the first axis is the sample axis; a loss sums its per-sample values over that axis
-(the documents' sum over n) unless `reduction` says "mean" (divide by the number of samples N) or
-"none" (per-sample values). Per-sample values sum over any further axes. Class labels are 0-based
-integers (a document's class y in {1..K} is label y - 1).
+One rule for the shapes of every loss: each loss has a *sample shape* -- a scalar for the
+elementwise losses (squared error, MSE, L2, MAE, Huber, log-cosh, both binary cross-entropies),
+a vector over the K classes or bins for the distribution losses (categorical and softmax
+cross-entropy, KL, Wasserstein) -- and an argument is either one sample (exactly the sample shape)
+or a batch with the samples along axis 0. So a 1-D argument is N scalar samples for an elementwise
+loss and one distribution for a distribution loss; an elementwise loss's (N, K) batch sums each
+sample's K values. A loss sums its per-sample values over the batch (the documents' sum over n)
+unless `reduction` says "mean" (divide by the number of samples N) or "none" (per-sample values);
+a single sample gives its own value for every reduction. Empty batches are rejected. Class labels
+are 0-based integers (a document's class y in {1..K} is label y - 1). Each *_grad takes the
+upstream gradient `g` of the loss's output: a scalar for "sum"/"mean", shape (N,) for "none".
 """
 from __future__ import annotations
 
@@ -12,17 +19,28 @@ import math
 import numpy as np
 
 from . import activations as act
-from ._validate import (as_float, as_labels, check_positive, check_reduction, reduce, reduce_grad,
-                        same_dtype, same_shape)
+from ._validate import (as_float, as_labels, check_positive, check_reduction, check_simplex, non_empty, reduce,
+                        reduce_grad, same_dtype, same_shape)
 from .registry import Arg, Op, register_op
 
 
-def _pair(yhat, y, yhat_name="yhat", y_name="y"):
-    yhat = as_float(yhat_name, yhat, ndim=(0, 1, 2))
-    y = as_float(y_name, y, ndim=(0, 1, 2))
+def _pair(yhat, y, yhat_name="yhat", y_name="y", ndim=(0, 1, 2)):
+    yhat = non_empty(yhat_name, as_float(yhat_name, yhat, ndim=ndim))
+    y = as_float(y_name, y, ndim=ndim)
     same_shape(yhat_name, yhat, y_name, y)
     same_dtype(**{yhat_name: yhat, y_name: y})
     return yhat, y
+
+
+def _rows(per, reduction):
+    """Reduce per-sample values of a distribution loss; a single sample (a 0-d `per`) is its own value."""
+    return reduce(per, check_reduction(reduction))
+
+
+def _row_scale(g, per_shape, dtype, reduction):
+    """dL/d(per-sample values) as a column to scale (N, K) rows, or a scalar for a single sample."""
+    scale = reduce_grad(g, per_shape, dtype, reduction)
+    return scale[:, None] if len(per_shape) else scale
 
 
 def _per_sample(values):
@@ -80,7 +98,7 @@ def mae(yhat, y, reduction="mean"):
 
 
 def mae_grad(yhat, y, reduction="mean", g=1.0):
-    """d|r|/dr = sign(r), 0 at r = 0 (the subgradient torch and JAX return)."""
+    """d|r|/dr = sign(r); at r = 0 the value 0, torch's value 0 (JAX returns 1 there)."""
     yhat, y = _pair(yhat, y)
     return np.sign(yhat - y) * _upstream(g, yhat - y, reduction)
 
@@ -102,10 +120,18 @@ def huber_grad(yhat, y, delta=1.0, reduction="mean", g=1.0):
 
 
 def logcosh(yhat, y, reduction="mean"):
-    """LogCosh = sum log cosh(yhat - y)  (001 loss list); |r| + log1p(e^{-2|r|}) - log 2 avoids overflow."""
+    """LogCosh = sum log cosh(yhat - y)  (001 loss list)."""
     yhat, y = _pair(yhat, y)
-    r = np.abs(yhat - y)
-    return _finish(r + np.log1p(np.exp(-2 * r)) - math.log(2.0), reduction)  # a Python float keeps float32
+    return _finish(_log_cosh(yhat - y), reduction)
+
+
+def _log_cosh(r):
+    r = np.abs(r)
+    # |r| < 1: log cosh r = log1p(2 sinh^2(r/2)), accurate to eps relatively as r -> 0;
+    # |r| >= 1: |r| + log1p(e^{-2|r|}) - log 2, which never overflows. Both are >= 0.
+    small = np.log1p(2 * np.sinh(np.minimum(r, 1) / 2) ** 2)
+    large = r + np.log1p(np.exp(-2 * r)) - math.log(2.0)  # a Python float keeps float32
+    return np.where(r < 1, small, large).astype(r.dtype)
 
 
 def logcosh_grad(yhat, y, reduction="mean", g=1.0):
@@ -120,13 +146,17 @@ def _check_binary_targets(y):
         raise ValueError("y: expected binary targets in {0, 1}")
 
 
+def _check_open_unit(p):
+    if np.any((p <= 0) | (p >= 1)):
+        raise ValueError("p: expected probabilities strictly inside (0, 1); pass logits to "
+                         "binary_cross_entropy_with_logits for saturated outputs")
+
+
 def binary_cross_entropy(p, y, reduction="sum"):
     """E = -sum_n (y_n log p_n + (1 - y_n) log(1 - p_n)) for probabilities p  (001 Example 1)."""
     p, y = _pair(p, y, "p", "y")
     _check_binary_targets(y)
-    if np.any((p <= 0) | (p >= 1)):
-        raise ValueError("p: expected probabilities strictly inside (0, 1); pass logits to "
-                         "binary_cross_entropy_with_logits for saturated outputs")
+    _check_open_unit(p)
     return _finish(-(y * np.log(p) + (1 - y) * np.log1p(-p)), reduction)
 
 
@@ -134,6 +164,7 @@ def binary_cross_entropy_grad(p, y, reduction="sum", g=1.0):
     """dE/dp = (p - y) / (p (1 - p))."""
     p, y = _pair(p, y, "p", "y")
     _check_binary_targets(y)
+    _check_open_unit(p)
     return (p - y) / (p * (1 - p)) * _upstream(g, p, reduction)
 
 
@@ -141,15 +172,17 @@ def binary_cross_entropy_with_logits(a, y, reduction="sum"):
     """Sigmoid + BCE on logits a: log(1 + e^a) - y a, stable for |a| up to 1e4  (001 Example 1)."""
     a, y = _pair(a, y, "a", "y")
     _check_binary_targets(y)
-    softplus = np.maximum(a, 0) + np.log1p(np.exp(-np.abs(a)))
-    return _finish(softplus - y * a, reduction)
+    # (max(a, 0) - y a) is exactly 0 in the tail the label agrees with, so log1p(e^{-|a|}) survives
+    # there (a = 40, y = 1 gives 4.25e-18, not 40 - 40 = 0): accurate in both tails
+    return _finish((np.maximum(a, 0) - y * a) + np.log1p(np.exp(-np.abs(a))), reduction)
 
 
 def binary_cross_entropy_with_logits_grad(a, y, reduction="sum", g=1.0):
     """dE/da = sigma(a) - y."""
     a, y = _pair(a, y, "a", "y")
     _check_binary_targets(y)
-    return (act.sigmoid(a) - y) * _upstream(g, a, reduction)
+    # sigma(a) - 1 = -sigma(-a): no cancellation where y = 1 and a >> 0
+    return np.where(y == 1, -act.sigmoid(-a), act.sigmoid(a)) * _upstream(g, a, reduction)
 
 
 def _check_onehot(Y):
@@ -157,26 +190,29 @@ def _check_onehot(Y):
         raise ValueError("Y: expected one-hot rows (one 1 per row, zeros elsewhere)")
 
 
-def categorical_cross_entropy(p, Y, reduction="sum"):
-    """E = -sum_n sum_k y_nk log f_k(x_n) for probability rows p and one-hot Y  (001 Example 2)."""
-    p, Y = _pair(p, Y, "p", "Y")
+def _check_categorical(p, Y):
+    p, Y = _pair(p, Y, "p", "Y", ndim=(1, 2))
     _check_onehot(Y)
     if np.any(p <= 0):
         raise ValueError("p: expected strictly positive probabilities; pass logits to softmax_cross_entropy")
-    return reduce(-(Y * np.log(p)).sum(axis=-1), check_reduction(reduction))
+    check_simplex("p", p)
+    return p, Y
+
+
+def categorical_cross_entropy(p, Y, reduction="sum"):
+    """E = -sum_n sum_k y_nk log f_k(x_n) for probability rows p and one-hot Y  (001 Example 2)."""
+    p, Y = _check_categorical(p, Y)
+    return _rows(-(Y * np.log(p)).sum(axis=-1), reduction)
 
 
 def categorical_cross_entropy_grad(p, Y, reduction="sum", g=1.0):
     """dE/dp = -Y / p (times the upstream gradient and the reduction's scale)."""
-    p, Y = _pair(p, Y, "p", "Y")
-    _check_onehot(Y)
-    scale = (np.asarray(g, dtype=p.dtype) if p.ndim == 1 else
-             reduce_grad(g, (p.shape[0],), p.dtype, check_reduction(reduction))[:, None])
-    return -Y / p * scale
+    p, Y = _check_categorical(p, Y)
+    return -Y / p * _row_scale(g, p.shape[:-1], p.dtype, reduction)
 
 
 def _logits_labels(o, y):
-    o = as_float("o", o, ndim=(1, 2))
+    o = non_empty("o", as_float("o", o, ndim=(1, 2)), "at least one sample and one class")
     y = as_labels("y", y, o.shape[-1], ndim=o.ndim - 1)
     if o.ndim == 2 and y.shape != (o.shape[0],):
         raise ValueError(f"y: expected {o.shape[0]} labels, one per row of o, got shape {y.shape}")
@@ -191,16 +227,14 @@ def softmax_cross_entropy(o, y, reduction="sum"):
     o, y = _logits_labels(o, y)
     logp = act.log_softmax(o)
     per = -np.take_along_axis(np.atleast_2d(logp), np.atleast_1d(y)[:, None], axis=1)[:, 0]
-    return reduce(per, check_reduction(reduction)) if o.ndim == 2 else per[0]
+    return _rows(per if o.ndim == 2 else per[0], reduction)
 
 
 def softmax_cross_entropy_grad(o, y, reduction="sum", g=1.0):
     """dl/do = softmax(o) - e_y  (002 (11.14))."""
     o, y = _logits_labels(o, y)
     grad = act.softmax(o) - np.eye(o.shape[-1], dtype=o.dtype)[y]
-    if o.ndim == 1:
-        return grad * np.asarray(g, dtype=o.dtype)
-    return grad * reduce_grad(g, (o.shape[0],), o.dtype, check_reduction(reduction))[:, None]
+    return grad * _row_scale(g, o.shape[:-1], o.dtype, reduction)
 
 
 def logistic_loss(w, b, x, y, reduction="sum"):
@@ -214,15 +248,13 @@ def logistic_loss_grad(w, b, x, y, reduction="sum", g=1.0):
     w, b, x, y = _check_logistic(w, b, x, y)
     scale = reduce_grad(g, (x.shape[0],), x.dtype, check_reduction(reduction))
     u = y * act.sigmoid(-y * (x @ w + b)) * scale
-    v = x * u[:, None]
-    out = {"w": -v.sum(axis=0), "b": -u.sum()}
-    return out if reduction != "none" else {"w": -v, "b": -u}
+    return {"w": -(x * u[:, None]).sum(axis=0), "b": -u.sum()}  # shaped like w and b for every reduction
 
 
 def _check_logistic(w, b, x, y):
     w = as_float("w", w, ndim=1)
     b = as_float("b", b, ndim=0)
-    x = as_float("x", x, ndim=2)
+    x = non_empty("x", as_float("x", x, ndim=2))
     y = as_float("y", y, ndim=1)
     if x.shape[1] != w.shape[0]:
         raise ValueError(f"x: expected {w.shape[0]} columns to match w, got shape {x.shape}")
@@ -236,11 +268,9 @@ def _check_logistic(w, b, x, y):
 
 # ---------------------------------------------------------------- distribution distances
 def _distributions(p, q):
-    p, q = _pair(p, q, "p", "q")
-    if p.ndim == 0:
-        raise ValueError("p: expected a distribution vector (K,) or rows (N, K)")
-    if np.any(p < 0) or np.any(q <= 0):
-        raise ValueError("p, q: expected p >= 0 and q > 0")
+    p, q = _pair(p, q, "p", "q", ndim=(1, 2))
+    check_simplex("p", p)
+    check_simplex("q", q, strict=True)
     return p, q
 
 
@@ -248,22 +278,20 @@ def kl_divergence(p, q, reduction="sum"):
     """KL(p || q) = sum_k p_k log(p_k / q_k), with 0 log 0 = 0  (001 loss list)."""
     p, q = _distributions(p, q)
     terms = np.where(p > 0, p * (np.log(np.where(p > 0, p, 1)) - np.log(q)), 0.0)
-    per = terms.sum(axis=-1)
-    return reduce(np.atleast_1d(per), check_reduction(reduction)) if p.ndim == 2 else per
+    return _rows(terms.sum(axis=-1), reduction)
 
 
 def kl_divergence_grad(p, q, reduction="sum", g=1.0):
-    """dKL/dp = log(p/q) + 1, dKL/dq = -p/q."""
+    """dKL/dp = log(p/q) + 1 (-inf where p_k = 0, the one-sided derivative), dKL/dq = -p/q."""
     p, q = _distributions(p, q)
-    scale = (np.asarray(g, dtype=p.dtype) if p.ndim == 1 else
-             reduce_grad(g, (p.shape[0],), p.dtype, check_reduction(reduction))[:, None])
-    return {"p": (np.log(p) - np.log(q) + 1) * scale, "q": -p / q * scale}
+    scale = _row_scale(g, p.shape[:-1], p.dtype, reduction)
+    with np.errstate(divide="ignore"):
+        dp = np.log(p) - np.log(q) + 1
+    return {"p": dp * scale, "q": -p / q * scale}
 
 
 def _histograms(p, q, dx):
-    p, q = _pair(p, q, "p", "q")
-    if p.ndim == 0:
-        raise ValueError("p: expected a histogram vector (K,) or rows (N, K)")
+    p, q = _pair(p, q, "p", "q", ndim=(1, 2))
     return p, q, check_positive("dx", dx)
 
 
@@ -275,7 +303,7 @@ def wasserstein_1d(p, q, dx=1.0, reduction="sum"):
     """
     p, q, dx = _histograms(p, q, dx)
     per = np.abs(np.cumsum(p - q, axis=-1)[..., :-1]).sum(axis=-1) * dx
-    return reduce(per, check_reduction(reduction)) if p.ndim == 2 else per
+    return _rows(per, reduction)
 
 
 def wasserstein_1d_grad(p, q, dx=1.0, reduction="sum", g=1.0):
@@ -284,8 +312,7 @@ def wasserstein_1d_grad(p, q, dx=1.0, reduction="sum", g=1.0):
     sgn = np.sign(np.cumsum(p - q, axis=-1))
     sgn[..., -1] = 0.0
     dp = np.flip(np.cumsum(np.flip(sgn, -1), axis=-1), -1) * dx
-    scale = (np.asarray(g, dtype=p.dtype) if p.ndim == 1 else
-             reduce_grad(g, (p.shape[0],), p.dtype, check_reduction(reduction))[:, None])
+    scale = _row_scale(g, p.shape[:-1], p.dtype, reduction)
     return {"p": dp * scale, "q": -dp * scale}
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field, replace
+from collections.abc import Mapping
 from typing import Any, Callable
 
 import numpy as np
@@ -25,13 +26,85 @@ CATALOG_ATOL = 1e-12
 # far below any real mistake (a wrong factor, sign or transpose shows as an O(1) difference).
 FD_TOL = {"rtol": 1e-6, "atol": 1e-8}
 
-SOURCES = {
-    "000_1d7cd03ac9423737.txt": "FAU Deep Learning, Feedforward Networks Part 4: Layer Abstraction",
-    "001_feff9ffe3b35df68.txt": "TUM Machine Learning, Lecture 7: Deep Learning I",
-    "002_5743ee5785c1fd12.txt": "COS 324, Chapter 11: Feedforward Neural Network and Backpropagation",
-    "003_485f8fafa7a34846.txt": "EE-559 Deep learning, 3b. Multi-Layer Perceptrons",
-    "004_e1f35d5019c4ba9b.txt": "MLPs + CNNs lecture notes (9/03/15)",
-}
+
+# ------------------------------------------------------------------------------------- documents
+@dataclass
+class Document:
+    """One lecture document checked by the catalog, declared by its document package.
+
+    `source` identifies the document (a file name or a short identifier; catalog records carry it),
+    `title` and `citation` say what it is, `prefix` is the start of every entry id ("cos324-"),
+    `expected` names the module holding its expected verdicts (the tables `EXPECTED`, `INPUTS`,
+    `MISMATCHED_NUMBERS`, `OTHER_READINGS`, `CONVENTIONS`, `SEVERITY`, `SAME_FAULT`; None: the
+    declaring module when it defines EXPECTED, else this project's tests hold them). `module` is
+    the declaring module and `package` the distribution that installed it (filled in by discovery).
+    Its oracle forms are found through the entry-point group `mlp_ref.forms` under the same name
+    (see `oracles.forms`), so that the reference never names oracle code.
+    """
+
+    source: str
+    title: str
+    citation: str = ""
+    prefix: str = ""
+    expected: str | None = None
+    module: str = ""
+    package: str = ""
+    name: str = ""  # the entry-point name it was found under
+    ops: tuple = ()  # names of the ops its package registered (filled in by discovery)
+
+
+DOCUMENTS: dict[str, Document] = {}
+
+
+def document(source: str, *, title: str, citation: str = "", prefix: str = "", expected: str | None = None,
+             module: str = "") -> Document:
+    """Declare a document; call it at the top of a document module, before its `@entry`s.
+
+    `expected` is a module name (see `Document`); it defaults to the declaring module itself when
+    that defines `EXPECTED`. Raises ValueError when the source is
+    already declared (by another package) or an argument is empty.
+    """
+    if not isinstance(source, str) or not source.strip():
+        raise ValueError(f"source: expected a non-empty file name or identifier, got {source!r}")
+    if not isinstance(title, str) or not title.strip():
+        raise ValueError(f"title: expected a non-empty title for {source!r}, got {title!r}")
+    if source in DOCUMENTS:
+        other = DOCUMENTS[source]
+        raise ValueError(f"source {source!r} is already declared by {other.package or other.module or 'another module'}")
+    if not module:
+        import inspect
+
+        frame = inspect.currentframe().f_back
+        module = frame.f_globals.get("__name__", "") if frame is not None else ""
+    doc = Document(source=source, title=title.strip(), citation=citation, prefix=prefix, expected=expected,
+                   module=module)
+    DOCUMENTS[source] = doc
+    return doc
+
+
+class _Sources(Mapping):
+    """{source: title} of every declared document, in catalog order (sorted by source)."""
+
+    def _order(self):
+        return [s for s in sorted(DOCUMENTS) if SELECTED is None or s in SELECTED]
+
+    def __getitem__(self, key):
+        return DOCUMENTS[key].title
+
+    def __iter__(self):
+        return iter(self._order())
+
+    def __len__(self):
+        return len(self._order())
+
+    def __repr__(self):
+        return f"SOURCES({dict(self)!r})"
+
+
+# A read-only view of the declared documents; discovery (mlp_ref.packages.load) fills it, and
+# `catalog.only_sources` narrows it (and the catalog) to the documents a command selects.
+SOURCES = _Sources()
+SELECTED: frozenset | None = None
 
 
 # --------------------------------------------------------------------------------------- domains
@@ -124,6 +197,7 @@ class Op:
 
     @property
     def wrt(self) -> tuple[str, ...]:
+        """The args the VJP differentiates: real (or simplex) args marked differentiable."""
         return tuple(n for n, a in self.args.items() if a.differentiable and a.kind in ("real", "simplex"))
 
     def sample(self, rng, dtype, margin=1e-2, tries=100):
@@ -136,6 +210,7 @@ class Op:
 
     @property
     def kinks(self) -> dict[str, tuple]:
+        """{arg: its declared kinks} for the args that have any."""
         return {n: a.kinks for n, a in self.args.items() if a.kinks}
 
 
@@ -143,6 +218,7 @@ OPS: dict[str, Op] = {}
 
 
 def register_op(op: Op) -> Op:
+    """Add `op` to the ops every oracle checks; its name must be unused."""
     if op.name in OPS:
         raise ValueError(f"duplicate op name {op.name!r}")
     OPS[op.name] = op
@@ -210,6 +286,7 @@ def printed_decimals(documented: str) -> int:
 
 
 def parse_documented(documented: str) -> float:
+    """A documented number as a float (the typographic minus − read as -)."""
     return float(documented.replace("−", "-"))
 
 
@@ -503,8 +580,12 @@ def entry(*, id: str, source: str, location: str, statement: str, kind: str,
     `reading` and `same_fault_as` are described on `Entry`; `same_fault_as` must name an entry of
     the same source registered earlier.
     """
-    if source not in SOURCES:
-        raise ValueError(f"source: expected one of {sorted(SOURCES)}, got {source!r}")
+    if source not in DOCUMENTS:
+        raise ValueError(f"source: {source!r} is not declared; call mlp_ref.registry.document({source!r}, "
+                         f"title=...) before its entries (declared: {sorted(DOCUMENTS)})")
+    prefix = DOCUMENTS[source].prefix
+    if prefix and not id.startswith(prefix):
+        raise ValueError(f"id: entries of {source!r} start with {prefix!r}, got {id!r}")
     if kind not in KINDS:
         raise ValueError(f"kind: expected one of {KINDS}, got {kind!r}")
     if tolerance is not None and not tolerance.get("reason"):
@@ -518,8 +599,11 @@ def entry(*, id: str, source: str, location: str, statement: str, kind: str,
                              f"not {same_fault_as!r}, which points to it")
 
     def deco(run):
-        if any(e.id == id for e in ENTRIES):
-            raise ValueError(f"duplicate entry id {id!r}")
+        clash = next((e for e in ENTRIES if e.id == id), None)
+        if clash is not None:
+            owner = DOCUMENTS.get(clash.source)
+            raise ValueError(f"duplicate entry id {id!r}: already registered by {clash.source!r}"
+                             + (f" (package {owner.package})" if owner is not None and owner.package else ""))
         ENTRIES.append(Entry(id=id, source=source, location=location, statement=statement,
                              kind=kind, run=run, documented=dict(documented or {}), op=op,
                              corrected=corrected, corrected_statement=corrected_statement,

@@ -135,7 +135,8 @@ class Oracle:
     def _form(self, fn: str):
         forms = self.forms()
         if fn not in forms:
-            raise MissingForm(f"no {self.name} form for fn {fn!r} (add one to oracles/forms/)")
+            raise MissingForm(f"no {self.name} form for fn {fn!r} (add one to the form module its document lists "
+                              f"under the entry-point group mlp_ref.forms)")
         return forms[fn]
 
     def _check_device(self, device: str) -> None:

@@ -45,6 +45,8 @@ def add_check_parser(subparsers):
     p.add_argument("--accuracy", action="store_true",
                    help="also measure the finite-difference accuracy and each framework's derivative at the "
                         "kinks (done anyway when the whole catalog runs, skipped with --only)")
+    p.add_argument("--source", metavar="DOC",
+                   help="only this document's entries and ops (file name, number, id prefix or document name)")
     p.add_argument("--impl", metavar="PATH", help="implementation under test (default: mlp_ref)")
     p.add_argument("--json", metavar="FILE", help="write {environment, results} as JSON")
     p.add_argument("--seed", type=int, default=0, help="seed for the inputs (default 0)")
@@ -100,14 +102,20 @@ def _load(impl):
 
 
 def run(args) -> int:
+    from mlp_ref.catalog_cli import UsageError as SourceError
+    from mlp_ref.catalog_cli import source_scope
+
     try:
         oracles = _choices("--oracle", _split(args.oracle), ORACLES)
         dtypes = _choices("--dtype", _split(args.dtype), DTYPES)
         devices, only = _split(args.device), _split(args.only)
         _check_devices(devices)
-        _check_only(only)
+        scope = source_scope(getattr(args, "source", None))
+        with scope:
+            _check_only(only)
+        scope = source_scope(getattr(args, "source", None))  # a fresh one for the run
         impl = _load(args.impl) if args.impl else None
-    except UsageError as exc:
+    except (UsageError, SourceError) as exc:
         print(f"mlp-ref check: {exc}", file=sys.stderr)
         return 2
     from reports.progress import Progress
@@ -116,10 +124,12 @@ def run(args) -> int:
 
     devices = devices or (["cpu"] if args.quick else None)
     dtypes = dtypes or (["float64"] if args.quick else None)
+    whole = not only and not getattr(args, "source", None)  # the whole catalog: accuracy and kinks too
     progress = Progress()
-    out = conformance.run_checks(oracles=oracles, devices=devices, dtypes=dtypes, impl=impl,
-                                 progress=progress.phase("checks"), seed=args.seed, only=only,
-                                 accuracy=args.accuracy or not only, conventions=args.accuracy or not only)
+    with scope:
+        out = conformance.run_checks(oracles=oracles, devices=devices, dtypes=dtypes, impl=impl,
+                                     progress=progress.phase("checks"), seed=args.seed, only=only,
+                                     accuracy=args.accuracy or whole, conventions=args.accuracy or whole)
     progress.close()
     env, rows = out["environment"], out["results"]
     if args.json:

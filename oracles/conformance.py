@@ -574,7 +574,7 @@ def assert_conforms(row) -> None:
 def _smooth_problems(seed):
     from mlp_ref import catalog
 
-    ops = catalog.ops()
+    ops = catalog.ops(every=True)  # the shared formulas, whatever --source selects
     out = []
     for fn in SMOOTH_FNS:
         op = ops.get(fn)
@@ -650,7 +650,7 @@ def kink_conventions(impl=None) -> dict:
     from mlp_ref import catalog
 
     module = load_impl(impl)
-    ops = catalog.ops()
+    ops = catalog.ops(every=True)  # the shared formulas, whatever --source selects
     table = {}
     for label, name, raw, params in KINK_POINTS:
         op = ops[name]

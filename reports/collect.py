@@ -60,6 +60,21 @@ def _checks(oracles, devices, dtypes, seed, progress=None, records=None) -> dict
     return data
 
 
+def load_errors() -> list[dict]:
+    """Document packages (or their form modules) that could not be used: package, name, target,
+    reason, message. Read after the checks, so that the oracles' form modules have been loaded."""
+    from mlp_ref import catalog
+
+    out = [e.record() for e in catalog.load_errors()]
+    try:
+        from oracles import forms
+
+        out += forms.load_errors()
+    except ImportError:
+        pass
+    return out
+
+
 def _versions() -> dict:
     out = {"python": sys.version.split()[0], "platform": platform.platform()}
     for mod in ("mlp_ref", "numpy", "torch", "jax", "matplotlib", "jinja2", "latex2mathml"):
@@ -146,6 +161,7 @@ def collect(oracles=None, devices=None, dtypes=None, seed: int = 0, progress=Non
         "environment": env,
         **checks,
         "sources": sources,
+        "load_errors": load_errors(),
         "catalog": catalog,
         "series": series,
         "timing": {"catalog_s": round(t1 - t0, 2), "series_s": round(t2 - t1, 2),

@@ -594,6 +594,7 @@ def build_context(data: dict, figures: dict | None = None) -> dict:
         "css": Markup((HERE / "assets" / "report.css").read_text(encoding="utf-8")),
         "fmt_num": fmt_num, "fmt_value": fmt_value, "text_html": _text_html,
         "INDEX": INDEX, "OPS_PAGE": OPS_PAGE, "severities": SEVERITIES,
+        "load_errors": list(data.get("load_errors") or []),  # document packages not used
     }
 
 

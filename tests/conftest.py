@@ -1,5 +1,7 @@
 """Suite-wide options and fixtures.
 
+The options --impl and --more-examples, and the `impl` fixture, come from the installed pytest
+plugin `mlp_ref.pytest_plugin` (entry point pytest11), so that they work from any directory:
 --impl PATH        run the suite against another implementation of mlp_ref's public functions
                    (a .py file or a module name; default mlp_ref).
 --more-examples    load the Hypothesis profile "more" (200 examples, randomized) instead of the
@@ -10,7 +12,9 @@ property (Hypothesis), oracle (checks of the oracles themselves).
 from __future__ import annotations
 
 import os
+import re
 import sys
+from collections import Counter
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -27,15 +31,6 @@ settings.register_profile("dev", max_examples=30, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
-def pytest_addoption(parser):
-    group = parser.getgroup("mlp-ref")
-    group.addoption("--impl", default=None, metavar="PATH",
-                    help="implementation under test: a .py file or module name with mlp_ref's public "
-                         "functions (default: mlp_ref)")
-    group.addoption("--more-examples", action="store_true", default=False,
-                    help="Hypothesis profile 'more' (200 randomized examples per property)")
-
-
 def pytest_configure(config):
     for line in ("conformance: generated entry x oracle x device x dtype checks",
                  "gpu: a GPU leg (skipped with the reason when no GPU is found)",
@@ -44,16 +39,8 @@ def pytest_configure(config):
         config.addinivalue_line("markers", line)
     # emitted by torch's own lazy imports (torch.func), not by this project
     config.addinivalue_line("filterwarnings", "ignore:`torch.jit.script` is deprecated:DeprecationWarning")
-    if config.getoption("--more-examples"):
+    if config.getoption("--more-examples", default=False):  # the option comes with the installed plugin
         settings.load_profile("more")
-
-
-@pytest.fixture(scope="session")
-def impl(request):
-    """The implementation under test (module), default mlp_ref."""
-    from oracles.conformance import load_impl
-
-    return load_impl(request.config.getoption("--impl"))
 
 
 @pytest.fixture(scope="session")
@@ -62,3 +49,21 @@ def oracle_pool():
     from oracles.conformance import OraclePool
 
     return OraclePool()
+
+
+def _skip_reason(report) -> str:
+    reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+    reason = reason.removeprefix("Skipped: ")
+    if re.search(r"\b(CUDA|GPU|gpu:\d|cuda:\d)\b", reason):
+        return "no CUDA/GPU device found (GPU legs)"
+    return reason
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """Why tests skipped, one line per reason: e.g. "744 skipped: no CUDA/GPU device found (GPU legs)"."""
+    skipped = terminalreporter.stats.get("skipped", [])
+    if not skipped:
+        return
+    terminalreporter.section("why tests skipped", sep="-")
+    for reason, n in Counter(_skip_reason(r) for r in skipped).most_common():
+        terminalreporter.write_line(f"{n} skipped: {reason}")

@@ -1,7 +1,7 @@
 """Generic catalog tests: every entry evaluates to a well-founded, computed verdict.
 
 One test per kind of check, generated over every catalog entry; the expected verdicts and the roles
-of documented numbers live in tests/expected_verdicts.py. Document-specific checks stay in
+of documented numbers are declared by each document next to its entries (tests/expectations.py merges them). Document-specific checks stay in
 tests/test_doc_d00*.py.
 """
 from __future__ import annotations
@@ -14,10 +14,11 @@ import numpy as np
 import pytest
 
 from catalog_records import ENTRIES, RECORDS  # the catalog evaluated once per session
-from expected_verdicts import (CONVENTIONS, EXPECTED, INPUTS, MISMATCHED_NUMBERS, OTHER_READINGS, SAME_FAULT,
+from expectations import (CONVENTIONS, EXPECTED, INPUTS, MISMATCHED_NUMBERS, OTHER_READINGS, SAME_FAULT,
                                SEVERITY)
 from mlp_ref import catalog
-from mlp_ref.registry import KINDS, SEVERITIES, SOURCES, STATUSES, VERDICTS, parse_documented, printed_decimals
+from mlp_ref.document_checks import is_number, perturbed  # shared with the document-package plugin
+from mlp_ref.registry import KINDS, SEVERITIES, SOURCES, STATUSES, VERDICTS
 
 IDS = [e.id for e in ENTRIES]
 
@@ -26,12 +27,7 @@ def _expected(verdict):
     return [e for e in ENTRIES if EXPECTED.get(e.id) == verdict]
 
 
-def _is_number(text):
-    try:
-        printed_decimals(text)
-        return True
-    except ValueError:
-        return False
+_is_number = is_number
 
 
 def test_catalog_covers_every_document():
@@ -191,17 +187,6 @@ def test_a_shared_fault_points_to_its_owner(entry):
 
 def _is_perturbable(entry, key):
     return _is_number(entry.documented[key]) and (entry.id, key) not in INPUTS | MISMATCHED_NUMBERS
-
-
-def perturbed(text: str, how: str) -> str:
-    """A documented number moved far outside its printed precision: scaled by 1.5 or sign-flipped."""
-    digits, v = printed_decimals(text), parse_documented(text)
-    unit = 10.0 ** -digits
-    if how == "scale":
-        new = v * 1.5 if abs(v * 0.5) >= 2 * unit else v + 5 * unit
-    else:
-        new = -v if v else -5 * unit
-    return f"{new:.{digits}f}"
 
 
 MUTABLE = [e for e in ENTRIES if any(_is_perturbable(e, k) for k in e.documented)]

@@ -30,6 +30,13 @@ from ..gradient import gradient_descent_step, numerical_gradient, numerical_jaco
 from ..registry import FD_TOL, Arg, Op, entry, register_op
 
 SRC = "000_1d7cd03ac9423737.txt"
+# -- document declaration (mlp_ref.registry.document); registered in pyproject.toml under
+# [project.entry-points."mlp_ref.documents"], forms under "mlp_ref.forms"
+from ..registry import document  # noqa: E402
+
+DOCUMENT = document(SRC, title="FAU Deep Learning, Feedforward Networks Part 4: Layer Abstraction",
+                    citation="Lecture Notes in Deep Learning: Feedforward Networks – Part 4, Layer Abstraction (transcript of FAU's lecture video), text copy 000_1d7cd03ac9423737.txt",
+                    prefix="fau-")
 
 # Steps for central differences: for the losses here, polynomials of degree <= 2 in each checked
 # argument, the error is rounding alone, about eps_mach * |L| / FD_EPS; elsewhere FD_EPS_SMOOTH
@@ -788,3 +795,38 @@ def _(r):
             f"on L = (100 w1^2 + w2^2)/2 one η must stay below 2/100 (0.021 and 0.025 diverge); the best one "
             f"(2/101) needs {k_single} steps to bring w from (1, 1) below 1e-6, per-parameter steps "
             f"η_i = 1/λ_i need {per_param}", what="a single η is far slower than one step per parameter")
+
+
+# ------------------------------------------------------------------------------ expected verdicts
+# What the computation must derive, in document order; tests/test_catalog.py checks every row.
+EXPECTED = {
+    "fau-neuron-bias-folded": "holds",
+    "fau-fc-layer-matrix": "holds",
+    "fau-fc-two-neurons": "holds",
+    "fau-fc-dW": "holds",
+    "fau-fc-dx": "convention",
+    "fau-l2-loss": "holds",
+    "fau-l2-dW": "holds",
+    "fau-l2-dx": "holds",
+    "fau-three-layer-collapse": "holds",
+    "fau-three-layer-dW3": "holds",
+    "fau-three-layer-dW2": "erratum",
+    "fau-three-layer-dW1": "holds",
+    "fau-backprop-layerwise": "holds",
+    "fau-backprop-reuse": "holds",
+    "fau-summary-softmax-ce": "holds",
+    "fau-summary-gradient-descent": "holds",
+    "fau-summary-finite-differences": "holds",
+    "fau-summary-layer-abstraction": "holds",
+    "fau-outlook-single-eta": "holds",
+}
+INPUTS = set()
+MISMATCHED_NUMBERS = set()
+OTHER_READINGS = {}
+CONVENTIONS = {
+    "fau-fc-dx": "denominator layout",
+}
+SEVERITY = {
+    "fau-three-layer-dW2": "transcription",
+}
+SAME_FAULT = {}

@@ -25,6 +25,13 @@ from ..gradient import gradient_descent_step, numerical_gradient, numerical_jaco
 from ..registry import FD_TOL, Arg, Op, entry, register_op
 
 SRC = "001_feff9ffe3b35df68.txt"
+# -- document declaration (mlp_ref.registry.document); registered in pyproject.toml under
+# [project.entry-points."mlp_ref.documents"], forms under "mlp_ref.forms"
+from ..registry import document  # noqa: E402
+
+DOCUMENT = document(SRC, title="TUM Machine Learning, Lecture 7: Deep Learning I",
+                    citation="S. Günnemann, Machine Learning, Lecture 7: Deep Learning I, Technische Universität München, winter term 2022/2023 (slides), text copy 001_feff9ffe3b35df68.txt",
+                    prefix="tum7-")
 
 # Wherever a difference quotient is the value compared against (step 1e-6), registry.FD_TOL applies.
 FD = FD_TOL
@@ -2187,3 +2194,89 @@ def _(r):
     r.close("∂E/∂a ∂a/∂W = x ∂E/∂a", written["W"], contracted, layout=layout + "; with the lecture's own (H × H × D) "
             "∂a/∂W (Matrix calculus) the product ∂E/∂a ∂a/∂W is H × D, as in Step 2, while x ∂E/∂a is D × H",
             what="x ∂E/∂a against ∂E/∂a ∂a/∂W contracted with the (H × H × D) tensor (∂a/∂W)_ijk = ∂a_i/∂W_jk", **FD)
+
+
+# ------------------------------------------------------------------------------ expected verdicts
+# What the computation must derive, in document order; tests/test_catalog.py checks every row.
+EXPECTED = {
+    "tum7-logreg": "holds",
+    "tum7-xor-not-separable": "holds",
+    "tum7-basis-functions": "holds",
+    "tum7-xor-feature-map": "holds",
+    "tum7-xor-separable-after-phi": "holds",
+    "tum7-xor-one-hidden-layer": "holds",
+    "tum7-xor-output-bias": "erratum",  # σ1([w0 w1]·φ) has no output bias: no w classifies XOR (error)
+    "tum7-ffnn-one-hidden": "holds",
+    "tum7-deep-mlp": "holds",
+    "tum7-act-sigmoid": "holds",
+    "tum7-act-tanh": "holds",
+    "tum7-act-relu": "holds",
+    "tum7-act-leaky-relu": "holds",
+    "tum7-act-elu": "holds",
+    "tum7-act-swish": "holds",
+    "tum7-softmax-not-elementwise": "holds",
+    "tum7-linear-collapse": "holds",
+    "tum7-nonlinear-stack": "erratum",  # σ_k with k undefined (σ_{L-1}, then σ_{L-2}) (slip)
+    "tum7-universal-approximation": "holds",
+    "tum7-one-hidden-any-function": "holds",  # "represent" read as the cited theorem's "approximate", previous slide
+    "tum7-depth-efficiency": "holds",
+    "tum7-depth-k-vs-k-minus-1": "cited",  # cited (Bengio 2010) and not checked: no family given
+    "tum7-loss-table": "holds",
+    "tum7-loss-bernoulli": "holds",
+    "tum7-loss-categorical": "holds",
+    "tum7-loss-gaussian": "erratum",  # -Σ log N(y|f,1) = ½ Σ (y - f)^2 + const, not Σ (y - f)^2 + const (error)
+    "tum7-loss-mae": "holds",
+    "tum7-loss-huber": "holds",
+    "tum7-loss-logcosh": "holds",
+    "tum7-loss-wasserstein": "holds",
+    "tum7-loss-kl": "holds",
+    "tum7-nonconvex": "holds",
+    "tum7-gradient-descent": "holds",
+    "tum7-numeric-gradient": "holds",
+    "tum7-numeric-cost": "holds",
+    "tum7-symbolic-cases": "holds",
+    "tum7-symbolic-reuse": "holds",
+    "tum7-backprop-cost": "holds",
+    "tum7-toy-modules": "holds",
+    "tum7-toy-chain-rule": "erratum",  # "= ∂d/∂c ∂f/∂x" for ∂d/∂c ∂c/∂x (slip)
+    "tum7-backprop-recipe": "holds",
+    "tum7-toy-local-derivatives": "holds",
+    "tum7-toy-forward": "convention",  # sin of b in degrees (sin 90° = 1); radians give 0.924 and 2.164
+    "tum7-toy-backward": "erratum",  # ∂c/∂b = cos b: a radian rule; in radians the numbers are wrong, in degrees it lacks π/180
+    "tum7-multiple-inputs": "holds",
+    "tum7-multiple-paths": "holds",
+    "tum7-multivariate-chain-rule": "holds",
+    "tum7-jacobian": "holds",
+    "tum7-numerator-layout": "holds",  # declared numerator layout, used consistently
+    "tum7-chain-rule-matrix": "holds",
+    "tum7-regression-network": "holds",
+    "tum7-chain-rule-tensor": "holds",
+    "tum7-matrix-calculus-notes": "holds",  # note 2 read as the table's vector-output example [x; x^2]
+    "tum7-matrix-calculus": "holds",
+    "tum7-3way-tensor": "erratum",  # ∂a_i/W_jk lacks the ∂ of ∂W_jk (slip)
+    "tum7-accumulate-gradient": "holds",  # "Jacobian-vector product" names the product; no number changes
+    "tum7-module-abstraction": "holds",
+    "tum7-affine-layer": "holds",
+    "tum7-affine-scalar-derivation": "holds",
+    "tum7-affine-backward-matrix": "erratum",  # x^T·(∂E/∂a) is (1×D)(1×H) (slip)
+    "tum7-affine-backward-summary": "convention",  # x ∂E/∂a (D×H) vs the lecture's own H×H×D ∂a/∂W (H×D)
+}
+INPUTS = {
+    ("tum7-toy-forward", "x"),
+}
+MISMATCHED_NUMBERS = set()
+OTHER_READINGS = {}
+CONVENTIONS = {
+    "tum7-toy-forward": "in degrees",
+    "tum7-affine-backward-summary": "numerator layout",
+}
+SEVERITY = {
+    "tum7-xor-output-bias": "error",
+    "tum7-nonlinear-stack": "slip",
+    "tum7-loss-gaussian": "error",
+    "tum7-toy-chain-rule": "slip",
+    "tum7-toy-backward": "error",
+    "tum7-3way-tensor": "slip",
+    "tum7-affine-backward-matrix": "slip",
+}
+SAME_FAULT = {}

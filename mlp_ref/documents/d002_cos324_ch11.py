@@ -22,6 +22,13 @@ from ..gradient import gradient_descent_step, numerical_gradient
 from ..registry import Arg, Op, entry, register_op
 
 SRC = "002_5743ee5785c1fd12.txt"
+# -- document declaration (mlp_ref.registry.document); registered in pyproject.toml under
+# [project.entry-points."mlp_ref.documents"], forms under "mlp_ref.forms"
+from ..registry import document  # noqa: E402
+
+DOCUMENT = document(SRC, title="COS 324, Chapter 11: Feedforward Neural Network and Backpropagation",
+                    citation="COS 324, Chapter 11: Feedforward Neural Network and Backpropagation (lecture notes), text copy 002_5743ee5785c1fd12.txt",
+                    prefix="cos324-")
 
 # Comparisons against central differences (eps = 1e-6): O(eps^2) truncation plus O(ulp/eps)
 # rounding, so they cannot meet CATALOG_RTOL; every finite-difference check uses this pair.
@@ -1995,3 +2002,113 @@ def _(r):
     r.claim("unintended training", not np.isclose(cleared, stale),
             f"a step with the uncleared buffer is a step of 2 eta: it lands at loss {stale:.4g} instead of "
             f"{cleared:.4g}")
+
+
+# ------------------------------------------------------------------------------ expected verdicts
+# What the computation must derive, in document order; tests/test_catalog.py checks every row.
+EXPECTED = {
+    "cos324-def-11.0.1": "holds",
+    "cos324-eq-11.1": "holds",
+    "cos324-eq-11.2": "holds",
+    "cos324-eq-fig-11.1-output": "holds",
+    "cos324-ex-11.1.1": "holds",
+    "cos324-eq-11.3": "holds",
+    "cos324-eq-11.4": "holds",
+    "cos324-ex-11.1.2": "erratum",  # names Figure 11.1 for the three-output network; all values hold
+    "cos324-eq-11.5": "holds",
+    "cos324-footnote-1": "holds",  # column vectors: a layout the chapter declares and uses consistently
+    "cos324-eq-11.6": "holds",
+    "cos324-eq-11.7": "holds",
+    "cos324-eq-11.8": "holds",
+    "cos324-eq-11.9": "holds",
+    "cos324-ex-11.1.3": "erratum",  # h^(1) = W^(1) x = ReLU(...)
+    "cos324-eq-11.2-layer-k": "holds",
+    "cos324-eq-11.2.1-weight-count": "holds",
+    "cos324-ex-11.2.1": "holds",
+    "cos324-claim-11.2.2": "holds",
+    "cos324-eq-squared-error-loss": "holds",
+    "cos324-ex-11.2.2": "holds",
+    "cos324-eq-4.5-revisited": "holds",
+    "cos324-eq-cross-entropy-loss": "convention",  # 1-based y
+    "cos324-ex-11.2.3": "erratum",  # 4.02 is -log o-hat_3, the printed expression is 0.018
+    "cos324-claim-11.3-linear": "holds",
+    "cos324-ex-11.3.1": "holds",
+    "cos324-ex-11.3.2": "holds",
+    "cos324-prob-11.3.3": "holds",
+    "cos324-prob-11.3.4": "holds",
+    "cos324-eq-11.10": "holds",
+    "cos324-footnote-3": "holds",
+    "cos324-def-jacobian": "holds",
+    "cos324-ex-11.4.1": "holds",
+    "cos324-prob-11.4.2": "holds",
+    "cos324-ex-11.4.3": "convention",  # ReLU'(0) = 0 vs 004's 1
+    "cos324-def-11.4.4": "holds",
+    "cos324-ex-11.4.5": "erratum",  # J(y, x) on the left for J(z, x)
+    "cos324-claim-11.4.2-proportional": "holds",
+    "cos324-eq-11.12": "holds",
+    "cos324-footnote-6": "holds",
+    "cos324-eq-11.13": "holds",
+    "cos324-eq-ce-output-layer": "convention",  # 1-based y
+    "cos324-eq-11.14": "holds",
+    "cos324-eq-11.15": "holds",
+    "cos324-eq-11.16": "convention",  # ReLU'(0), counted at cos324-ex-11.4.3
+    "cos324-eq-11.17": "holds",
+    "cos324-eq-11.18": "convention",
+    "cos324-eq-11.14-revisited": "erratum",  # (o - e_y) for (o-hat - e_y)
+    "cos324-eq-11.15-revisited": "holds",
+    "cos324-eq-11.17-revisited": "holds",
+    "cos324-eq-11.16-revisited": "convention",
+    "cos324-eq-11.18-revisited": "convention",
+    "cos324-alg-full-backprop": "erratum",  # step 1 as revisited, counted at cos324-eq-11.14-revisited
+    "cos324-prob-11.4.6-i": "erratum",  # m additions for m(n - 1)
+    "cos324-prob-11.4.6-ii": "holds",
+    "cos324-eq-11.19": "erratum",  # sigma'(z) = 1/(1 + e^{-z})
+    "cos324-def-tanh": "holds",
+    "cos324-prob-11.4.7": "holds",
+    "cos324-prob-11.4.8": "erratum",  # g(W h) for g(f(W h))
+    "cos324-claim-11.4.4-nonconvex": "holds",
+    "cos324-claim-11.4.4-init": "holds",
+    "cos324-code-11.5-net": "incomplete",  # constructor cut off after the signature
+    "cos324-code-11.5-hidden3": "erratum",  # unbalanced brackets in the weight line
+    "cos324-code-11.5-forward": "incomplete",  # hidden1/hidden2 cut off
+    "cos324-code-11.5-backward": "incomplete",
+    "cos324-code-11.5-accumulate": "holds",
+}
+INPUTS = {
+    ("cos324-ex-11.2.3", "y"),
+}
+MISMATCHED_NUMBERS = {
+    ("cos324-ex-11.2.3", "loss"),
+}
+OTHER_READINGS = {
+    ("cos324-ex-11.2.3", "loss"): "y = 2 read 0-based (the third class) gives the printed 4.02",
+}
+CONVENTIONS = {
+    "cos324-eq-cross-entropy-loss": "0-based",
+    "cos324-ex-11.4.3": "1{h >= 0}",
+    "cos324-eq-ce-output-layer": "0-based",
+    "cos324-eq-11.16": "1{h >= 0}",
+    "cos324-eq-11.18": "1{h >= 0}",
+    "cos324-eq-11.16-revisited": "1{h >= 0}",
+    "cos324-eq-11.18-revisited": "1{h >= 0}",
+}
+SEVERITY = {
+    "cos324-ex-11.1.2": "slip",  # Figure 11.1 named for Figure 11.2
+    "cos324-ex-11.1.3": "slip",  # the middle terms W x omit the ReLU
+    "cos324-ex-11.2.3": "error",  # 4.02 for 0.018
+    "cos324-ex-11.4.5": "slip",  # J(y, x) on the left for J(z, x)
+    "cos324-eq-11.14-revisited": "slip",  # the missing hat of o-hat
+    "cos324-alg-full-backprop": "slip",  # the same missing hat
+    "cos324-prob-11.4.6-i": "error",  # m additions for m(n - 1)
+    "cos324-eq-11.19": "slip",  # the first line drops d/dz
+    "cos324-prob-11.4.8": "error",  # g(W h) for g(f(W h))
+    "cos324-code-11.5-hidden3": "transcription",  # ']' read as ')' in a listing whose layout is lost
+}
+SAME_FAULT = {
+    "cos324-eq-ce-output-layer": "cos324-eq-cross-entropy-loss",  # the 1-based label set
+    "cos324-eq-11.16": "cos324-ex-11.4.3",  # ReLU'(0) = 0
+    "cos324-eq-11.18": "cos324-ex-11.4.3",
+    "cos324-eq-11.16-revisited": "cos324-ex-11.4.3",
+    "cos324-eq-11.18-revisited": "cos324-ex-11.4.3",
+    "cos324-alg-full-backprop": "cos324-eq-11.14-revisited",  # the missing hat of step 1
+}

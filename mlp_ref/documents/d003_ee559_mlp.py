@@ -31,6 +31,13 @@ from ..gradient import gradient_descent_step, numerical_gradient
 from ..registry import FD_TOL, Arg, Op, entry, register_op
 
 SRC = "003_485f8fafa7a34846.txt"
+# -- document declaration (mlp_ref.registry.document); registered in pyproject.toml under
+# [project.entry-points."mlp_ref.documents"], forms under "mlp_ref.forms"
+from ..registry import document  # noqa: E402
+
+DOCUMENT = document(SRC, title="EE-559 Deep learning, 3b. Multi-Layer Perceptrons",
+                    citation="F. Fleuret, EE-559 Deep learning, 3b. Multi-Layer Perceptrons (slides, version of May 17, 2018), https://fleuret.org/dlc/, text copy 003_485f8fafa7a34846.txt",
+                    prefix="ee559-")
 
 # Central differences use step FD_EPS (truncation and rounding error near 1e-10 here) and are
 # compared at registry.FD_TOL; everything else at the catalog's float64 tolerance.
@@ -1813,3 +1820,64 @@ def _(r):
     r.value("backward/forward when dl/dx^(0) is skipped (the backward-pass slide's 'if l < L' for l >= 1; "
             "2 - |w^(1)| / sum_l |w^(l)| up to the elementwise products: near 1 where the first layer dominates)",
             skipped)
+
+
+# ------------------------------------------------------------------------------ expected verdicts
+# What the computation must derive, in document order; tests/test_catalog.py checks every row.
+EXPECTED = {
+    "ee559-mlp-recursion": "holds",
+    "ee559-affine-layer": "holds",
+    "ee559-affine-collapse": "erratum",
+    "ee559-nonlinearity-needed": "holds",
+    "ee559-tanh": "holds",
+    "ee559-relu": "holds",
+    "ee559-ua-sums": "holds",
+    "ee559-ua-other-activations": "holds",
+    "ee559-ua-sin": "holds",
+    "ee559-ua-fourier": "holds",
+    "ee559-ua-error-budget": "erratum",
+    "ee559-ua-one-hidden-layer": "holds",
+    "ee559-ua-larger-k": "holds",
+    "ee559-mse": "erratum",
+    "ee559-logistic-loss": "holds",
+    "ee559-gradient-definition": "holds",
+    "ee559-quadratic-model": "holds",
+    "ee559-quadratic-argmin": "erratum",
+    "ee559-gd-rule": "holds",
+    "ee559-logistic-grad": "holds",
+    "ee559-logistic-grad-code": "holds",
+    "ee559-gd-loop": "holds",
+    "ee559-gd-figures": "incomplete",
+    "ee559-total-loss": "holds",
+    "ee559-preactivations": "holds",
+    "ee559-forward-pass": "holds",
+    "ee559-chain-rule": "holds",
+    "ee559-jacobian-composition": "holds",
+    "ee559-bp-s-sum": "holds",
+    "ee559-bp-dw": "holds",
+    "ee559-bp-db": "holds",
+    "ee559-bp-ds": "holds",
+    "ee559-bp-output": "holds",
+    "ee559-bp-dx": "holds",
+    "ee559-jacobian-notation": "holds",
+    "ee559-matrix-derivative-notation": "holds",
+    "ee559-backward-activations": "erratum",
+    "ee559-backward-ds": "holds",
+    "ee559-backward-params": "holds",
+    "ee559-gradient-step": "holds",
+    "ee559-backward-cost": "holds",
+}
+INPUTS = {
+    ("ee559-gd-loop", "training points"),  # the size of the data set the loop runs on
+}
+MISMATCHED_NUMBERS = set()
+OTHER_READINGS = {}
+CONVENTIONS = {}
+SEVERITY = {
+    "ee559-affine-collapse": "slip",  # "for all l < L" where the recursion must reach L
+    "ee559-ua-error-budget": "transcription",  # underbrace labels broken in extraction
+    "ee559-mse": "transcription",  # norm bars read as \ell
+    "ee559-quadratic-argmin": "transcription",  # eta read as n in the local model
+    "ee559-backward-activations": "slip",  # stray prime in nabla_1 l'(x^(L))
+}
+SAME_FAULT = {}

@@ -18,6 +18,13 @@ from ..gradient import gradient_descent_step, numerical_gradient, numerical_jaco
 from ..registry import Arg, Op, entry, register_op
 
 SRC = "004_e1f35d5019c4ba9b.txt"
+# -- document declaration (mlp_ref.registry.document); registered in pyproject.toml under
+# [project.entry-points."mlp_ref.documents"], forms under "mlp_ref.forms"
+from ..registry import document  # noqa: E402
+
+DOCUMENT = document(SRC, title="MLPs + CNNs lecture notes (9/03/15)",
+                    citation="MLPs + CNNs lecture notes (9/03/15), text copy 004_e1f35d5019c4ba9b.txt",
+                    prefix="mlpcnn-")
 
 # Central differences: exact up to rounding (about eps_mach |L| / FD_EPS) for the polynomial
 # losses here; FD_EPS_SMOOTH keeps the O(eps^2) truncation near 1e-10 for tanh and sigmoid.
@@ -389,3 +396,33 @@ def _(r):
                  f"convention: 004 takes dReLU/dh = {at0:g} at h = 0 (1{{h >= 0}}); 002 Example 11.4.3 and "
                  f"torch/JAX take {framework:g} (1{{h > 0}}); mlp_ref.relu_grad(z, at_zero=...) exposes both",
                  what="the value the notes give ReLU' at the kink h = 0, against the frameworks'")
+
+
+# ------------------------------------------------------------------------------ expected verdicts
+# What the computation must derive, in document order; tests/test_catalog.py checks every row.
+EXPECTED = {
+    "mlpcnn-module-abstract": "holds",
+    "mlpcnn-module-concrete": "holds",
+    "mlpcnn-fc-forward-sum": "holds",
+    "mlpcnn-fc-forward-matrix": "erratum",
+    "mlpcnn-fpass-one-matmul": "holds",
+    "mlpcnn-dh-dh": "holds",
+    "mlpcnn-dhi-dwi": "holds",
+    "mlpcnn-fc-backward-a": "holds",
+    "mlpcnn-left-right-multiply": "holds",
+    "mlpcnn-fc-backward-b": "holds",
+    "mlpcnn-sgd-update": "holds",
+    "mlpcnn-fc-dL-dW-stacked": "holds",
+    "mlpcnn-column-intuition": "incomplete",
+    "mlpcnn-relu-layer": "convention",
+}
+INPUTS = set()
+MISMATCHED_NUMBERS = set()
+OTHER_READINGS = {}
+CONVENTIONS = {
+    "mlpcnn-relu-layer": "1{h >= 0}",
+}
+SEVERITY = {
+    "mlpcnn-fc-forward-matrix": "slip",
+}
+SAME_FAULT = {}
