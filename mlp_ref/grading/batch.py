@@ -10,7 +10,6 @@ from .grader import grade_submission, make_plan
 from .outputs import write_outputs
 from .references import references
 from .sandbox import HideNotEnforced
-from .checks import FUNCTIONS
 
 
 def find_submissions(folder) -> tuple[dict, list]:
@@ -39,7 +38,7 @@ def grade_directory(folder, out_dir, rubric, *, jobs: int = 1, mode: str = "auto
     subs, skipped = find_submissions(folder)
     plan = make_plan(rubric)
     for name in rubric.functions if not student else ():  # warm the shared caches before threads start
-        references(name, FUNCTIONS[name].fn)
+        references(name, tuple(plan.graded[name].fn))
     also_hide = (*also_hide, str(out.resolve()), str(Path(folder).resolve()))  # classmates' files
     rows = {}
     warnings = []

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from . import protocol
-from .checks import FUNCTIONS, Case, build_cases
+from .checks import FUNCTIONS, Case, rng_for
 from .compare import TOLERANCES, compare_tree
 from .diagnosis import diagnose_leaf, explain_error
 from .references import cite
@@ -31,12 +31,14 @@ class Plan:
 
     rubric: Rubric
     cases: dict
+    graded: dict  # {name: GradedFunction or styles.GradedUnit}
 
 
 def make_plan(rubric: Rubric) -> Plan:
-    cases = {(i.function, i.check): build_cases(i.function, i.check, rubric.seed, rubric.conventions)
-             for i in rubric.items}
-    return Plan(rubric, cases)
+    graded = rubric.graded
+    cases = {(i.function, i.check): graded[i.function].checks[i.check].build(
+        rng_for(rubric.seed, i.function, i.check), rubric.conventions) for i in rubric.items}
+    return Plan(rubric, cases, graded)
 
 
 # --------------------------------------------------------------------------------- display
@@ -65,6 +67,8 @@ def escape_output(raw: bytes, limit: int) -> str:
 
 # ----------------------------------------------------------------------------------- calls
 def _input_names(case: Case) -> list[str]:
+    if case.mode == "steps":
+        return []
     params = {"call": FUNCTIONS[case.func].params, "mlp_backward": FUNCTIONS["mlp_forward"].params,
               "numerical_gradient": FUNCTIONS["numerical_gradient"].params[1:]}[case.mode]
     names = []
@@ -96,6 +100,10 @@ def _request(case: Case) -> tuple[dict, list]:
         req["g"] = protocol.encode_value(case.extra["g"], blobs)
     if "f" in case.extra:
         req["f"] = protocol.encode_value(list(case.extra["f"]), blobs)
+    if case.mode == "steps":
+        from .styles import encode_steps
+
+        req["steps"] = encode_steps(case.extra["steps"], blobs)
     return req, blobs
 
 
@@ -145,9 +153,19 @@ def _judge(case: Case, status: str, payload, session: Session) -> dict:
     # could silence: advisory only, never a reason for points
     advisories = [f"modified its input{'s' if len(mutated) > 1 else ''} {', '.join(mutated)} in place; the "
                   "caller still needs them (work on a copy)"] if mutated else []
+    steps_mut = header.get("mutated_steps")
+    if isinstance(steps_mut, list) and steps_mut:
+        advisories.append("modified an input array in place in " + ", ".join(str(x)[:80] for x in steps_mut[:5])
+                          + "; the previous layer (or the caller) may still need it (work on a copy)")
 
+    expected = case.expected
+    names = case.extra.get("names")
+    if names is not None and isinstance(got, list) and len(got) == len(names):
+        got = dict(zip(names, got))
+    if case.extra.get("post") is not None:
+        expected, got = case.extra["post"](got)
     tol = TOLERANCES[case.dtype]
-    leaves = compare_tree(case.expected, got, tol)
+    leaves = compare_tree(expected, got, tol)
     note = ""
     if not all(lf.ok for lf in leaves):
         for alt_note, alt in case.accept:
@@ -164,6 +182,7 @@ def _judge(case: Case, status: str, payload, session: Session) -> dict:
     for lf in bad:
         problems.append((f"{lf.path}: " if lf.path else "") + lf.problem)
         diagnoses += [(f"{lf.path}: " if lf.path else "") + d for d in diagnose_leaf(lf, case, tol)]
+    diagnoses = _composition_diagnoses(case, bad, got, expected) + diagnoses
     first = bad[0]
     digits = digits_for(first.max_rel)
     detail = {"expected": show(first.expected, digits), "got": show(first.got, digits), "where": first.path,
@@ -172,13 +191,34 @@ def _judge(case: Case, status: str, payload, session: Session) -> dict:
                  advisories=advisories, **detail)
 
 
+def _composition_diagnoses(case: Case, bad, got, expected) -> list[str]:
+    """Network checks: the layer at fault (the first differing result, in the order computed), and
+    whether training on the submission's gradients lowered its loss."""
+    out = []
+    if case.extra.get("layers") and bad:
+        first = bad[0].path.strip("[]'\"")
+        layer = first.split(")", 1)[0] + ")" if first.startswith("layer ") else first
+        out.append(f"the first result that differs is {first}: {layer} is at fault (its own checks say how); "
+                   "every later difference may follow from it")
+    if case.extra.get("training") and isinstance(got, dict):
+        losses = [got.get(k) for k in expected]
+        try:
+            vals = [float(np.asarray(v).reshape(())) for v in losses]
+            if not vals[-1] < vals[0]:
+                out.append(f"the loss does not fall: {vals[0]:.4g} before and {vals[-1]:.4g} after the SGD steps "
+                           "(a gradient with the wrong sign or layout, or parameters not updated)")
+        except (TypeError, ValueError):
+            pass
+    return out
+
+
 # ---------------------------------------------------------------------------------- grading
 def _test_entry(item, gf, check, outcome, visibility) -> dict:
     passed = outcome is not None and outcome["passed"]
     return {
         "name": item.name, "function": item.function, "check": item.check,
         "description": check.description, "formula": gf.formula, "shapes": gf.shapes,
-        "where": cite(gf.name),
+        "where": getattr(gf, "where", "") or cite(gf.name), "fns": list(gf.fn),
         "score": item.points if passed else 0.0, "max_score": item.points,
         "status": "passed" if passed else "failed", "visibility": visibility, "outcome": outcome,
     }
@@ -209,7 +249,7 @@ def grade_submission(path, rubric: Rubric, *, plan: Plan | None = None, mode: st
         result["sandbox"] = session.mode + (f" ({', '.join(session.layers)})" if session.layers else "")
         result["sandbox_warnings"] = list(session.warnings)
         for item in rubric.items:
-            gf = FUNCTIONS[item.function]
+            gf = plan.graded[item.function]
             check = gf.checks[item.check]
             outcome = None
             advisories = []
