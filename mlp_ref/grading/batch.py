@@ -13,19 +13,19 @@ from .sandbox import HideNotEnforced
 
 
 def find_submissions(folder) -> tuple[dict, list]:
-    """{name: file} for every *.py in `folder` and every subfolder holding exactly one *.py."""
+    """{name: file} for every *.py or *.ipynb in `folder` and every subfolder holding exactly one."""
     folder = Path(folder)
     found, skipped = {}, []
     for p in sorted(folder.iterdir()):
-        if p.is_file() and p.suffix == ".py":
+        if p.is_file() and p.suffix in (".py", ".ipynb"):
             found.setdefault(p.stem, p)
         elif p.is_dir() and not p.name.startswith((".", "__")):
-            pys = sorted(q for q in p.iterdir() if q.is_file() and q.suffix == ".py")
+            pys = sorted(q for q in p.iterdir() if q.is_file() and q.suffix in (".py", ".ipynb"))
             if len(pys) == 1:
                 name = p.name if p.name not in found else f"{p.name}-dir"
                 found[name] = pys[0]
             else:
-                skipped.append(f"{p.name}/ ({len(pys)} .py files; a submission folder holds exactly one)")
+                skipped.append(f"{p.name}/ ({len(pys)} .py/.ipynb files; a submission folder holds exactly one)")
     return found, skipped
 
 

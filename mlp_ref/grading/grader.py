@@ -234,6 +234,8 @@ def grade_submission(path, rubric: Rubric, *, plan: Plan | None = None, mode: st
     t0 = time.monotonic()
     path = Path(path)
     plan = plan or make_plan(rubric)
+    if path.suffix == ".ipynb":
+        return _grade_notebook(path, rubric, plan, mode, hide, also_hide)
     limits = rubric.limits
     source = path.read_bytes()
     result = {"submission": path.name, "sha256": hashlib.sha256(source).hexdigest(),
@@ -295,6 +297,40 @@ def grade_submission(path, rubric: Rubric, *, plan: Plan | None = None, mode: st
     result["max_score"] = round(sum(t["max_score"] for t in result["tests"]), 6)
     result["execution_time"] = round(time.monotonic() - t0, 3)
     return result
+
+
+def _grade_notebook(path: Path, rubric: Rubric, plan: Plan, mode, hide, also_hide) -> dict:
+    """A .ipynb: its code cells graded as one file; a notebook that cannot be read scores 0 with a message."""
+    import shutil
+    import tempfile
+
+    from .notebook import notebook_source
+
+    t0 = time.monotonic()
+    code, notes, err = notebook_source(path)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    if code is None:
+        outcome = {"passed": False, "case": "", "message": err, "problems": [], "diagnoses": []}
+        tests = [_test_entry(i, plan.graded[i.function], plan.graded[i.function].checks[i.check], dict(outcome),
+                             i.visibility) for i in rubric.items]
+        return {"submission": path.name, "sha256": digest,
+                "rubric": {"name": rubric.name, "seed": rubric.seed, "path": rubric.path},
+                "sandbox": "not started (the notebook could not be read)", "visibility": rubric.visibility,
+                "stdout_visibility": rubric.stdout_visibility, "tests": tests, "load": {"ok": False, "message": err},
+                "sandbox_warnings": [], "printed": "", "printed_student": "", "restarts": 0, "notes": [],
+                "score": 0.0, "max_score": round(sum(t["max_score"] for t in tests), 6),
+                "execution_time": round(time.monotonic() - t0, 3)}
+    tmp = Path(tempfile.mkdtemp(prefix="mlpref-nb-"))  # mode 0700: the grader's only
+    try:
+        src = tmp / "submission.py"
+        src.write_bytes(code)
+        res = grade_submission(src, rubric, plan=plan, mode=mode, hide=hide, also_hide=also_hide)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    res["submission"], res["sha256"] = path.name, digest
+    res["notes"] = [f"graded the notebook's code cells in order ({len(notes)} IPython line(s) skipped)"] + notes[:20]
+    res["execution_time"] = round(time.monotonic() - t0, 3)
+    return res
 
 
 def _visible_output(session: Session, segments) -> bytes:

@@ -240,8 +240,15 @@ def _unit_case(iface, unit, rng, kind, dtype=np.float64, n=N) -> Case:
     if kind == "forward":
         sc.forward(unit, s, x, ret="output")
         exp = {"output": op_forward(unit.op, x, params)}
+        near = []
+        if unit.has_params and iface.bias != "separate":
+            C = iface.pack(*params)["weights"]
+            wrong = x @ C[1:] + C[0] if iface.bias == "last_row" else x @ C[:, 1:].T + C[:, 0]
+            near.append(("bias folded on the wrong side: your layer reads the bias from the first "
+                         f"{'row' if iface.bias == 'last_row' else 'column'} of {iface.weights} (a column of ones "
+                         "put before the input); this course keeps it last", {"output": wrong}))
         label = f"{dt} x {x.shape}" + (f", W {params[0].shape} in the reference's layout" if params else "")
-        return Case(label, unit.name, (), {}, exp, dt, mode="steps", n_batch=n,
+        return Case(label, unit.name, (), {}, exp, dt, mode="steps", n_batch=n, near=near,
                     extra={"steps": sc.steps, "names": sc.names}, show=_show(iface, x=x, params=params))
     g = rng.normal(size=(n, h)).astype(dtype)
     names = _grad_names(iface, unit)
