@@ -1,0 +1,232 @@
+"""The assignments courses already give: examples/assignments/{functions,pairs,layers} graded as their
+rubrics map them (correct: full marks; each typical mistake: exactly the expected items lost, with
+the expected diagnosis), in the default sandbox and in the process sandbox without Landlock; a
+rubric naming what a submission lacks; malformed [interface] tables; notebooks; templates."""
+from __future__ import annotations
+
+import ast
+import json
+from pathlib import Path
+
+import pytest
+
+from mlp_ref.grading.grader import grade_submission, make_plan
+from mlp_ref.grading.interface import parse_interface
+from mlp_ref.grading.rubric import load_rubric, parse_rubric
+from mlp_ref.grading.sandbox import SIMULATE_NO_LANDLOCK_ENV
+from mlp_ref.grading.template import render_template
+
+ROOT = Path(__file__).resolve().parents[1]
+ASSIGN = ROOT / "examples" / "assignments"
+STYLES = ("functions", "pairs", "layers")
+RUBRICS = {s: load_rubric(ASSIGN / s / "rubric.toml") for s in STYLES}
+PLANS = {s: make_plan(r) for s, r in RUBRICS.items()}
+
+
+def _all(unit, *checks):
+    return {f"{unit}: {c}" for c in checks}
+
+
+NET = _all("network", "gradient", "finite_differences", "training")
+# (style, submission): ({failing test: a diagnosis it must carry, or "" for none required})
+EXPECTED = {
+    ("functions", "correct.ipynb"): {},
+    ("functions", "wrong_sigmoid_grad_sign.py"): {
+        "sigmoid_grad: value": "sign slip", "sigmoid_grad: float32": "sign slip"},
+    ("functions", "wrong_transposed_dW.py"): {
+        t: "transposed result" for t in _all("linear_backward", "value", "no_bias", "float32")},
+    ("functions", "wrong_labels_one_hot.ipynb"): {
+        "softmax_cross_entropy_grad: value": "labels used as one-hot rows",
+        "softmax_cross_entropy_grad: reductions": "", "softmax_cross_entropy_grad: float32": "labels used as one-hot"},
+    ("pairs", "correct.py"): {},
+    ("pairs", "wrong_transposed_dw.py"): {
+        **{t: "transposed weight gradient" for t in _all("affine", "backward", "stale_cache", "float32", "shapes")},
+        "network: gradient": "transposed result", "network: finite_differences": "transposed result",
+        "network: training": "does not have the shape of its parameter"},
+    ("pairs", "wrong_shared_cache.py"): {
+        "relu: stale_cache": "the cache of the first call was overwritten",
+        **{t: "relu_backward" for t in NET}},
+    ("pairs", "wrong_loss_sum.py"): {
+        **{t: "wrong reduction: you sum over the batch" for t in _all("softmax_loss", "forward", "backward", "float32")},
+        "network: gradient": "layer 6 (softmax_loss) is at fault", "network: training": ""},
+    ("layers", "correct.py"): {},
+    ("layers", "wrong_bias_first_row.py"): {
+        "FullyConnected: forward": "bias folded on the wrong side",
+        **{t: "bias folded on the wrong side" for t in _all("FullyConnected", "backward", "stale_cache", "float32",
+                                                             "shapes")},
+        "network: gradient": "layer 1 (FullyConnected) is at fault", "network: training": ""},
+    ("layers", "wrong_relu_mask_once.py"): {"ReLU: stale_cache": "stale cache: backward used the input of the earlier"},
+    ("layers", "wrong_sigmoid_derivative_point.py"): {
+        **{t: "derivative evaluated at the wrong point" for t in _all("Sigmoid", "backward", "stale_cache", "float32")},
+        "network: gradient": "layer 4 (Sigmoid) is at fault", "network: finite_differences": "",
+        "network: training": ""},
+}
+
+
+def _texts(t) -> str:
+    o = t["outcome"] or {}
+    return " ".join([o.get("message", "")] + o.get("diagnoses", []) + o.get("problems", []))
+
+
+def _check(res, style, name):
+    want = EXPECTED[(style, name)]
+    failing = {t["name"] for t in res["tests"] if t["status"] != "passed"}
+    assert failing == set(want), (f"{style}/{name}: failing {sorted(failing)}, expected {sorted(want)}\n"
+                                  + "\n".join(f"{t['name']}: {_texts(t)[:300]}" for t in res["tests"]
+                                              if t["name"] in failing ^ set(want)))
+    for test, diag in want.items():
+        t = next(t for t in res["tests"] if t["name"] == test)
+        assert diag in _texts(t), f"{style}/{name} {test}: no {diag!r} in {_texts(t)[:600]}"
+    if not want:
+        assert res["score"] == res["max_score"] > 0
+
+
+@pytest.fixture(params=["auto", "process"])
+def sandbox(request, monkeypatch):
+    if request.param == "process":  # as on Gradescope: no namespaces, Landlock's calls made to fail
+        monkeypatch.setenv(SIMULATE_NO_LANDLOCK_ENV, "1")
+    return request.param
+
+
+@pytest.mark.parametrize("style,name", sorted(EXPECTED), ids=[f"{s}-{n}" for s, n in sorted(EXPECTED)])
+def test_example_assignment_grades_as_expected(style, name, sandbox):
+    res = grade_submission(ASSIGN / style / "submissions" / name, RUBRICS[style], plan=PLANS[style], mode=sandbox)
+    if sandbox == "process":
+        assert res["sandbox"].startswith("process") and "own-uid" in res["sandbox"]
+    _check(res, style, name)
+
+
+def test_every_example_submission_is_listed():
+    found = {(s, p.name) for s in STYLES for p in (ASSIGN / s / "submissions").iterdir()}
+    assert found == set(EXPECTED)
+    for s in STYLES:  # three typical mistakes and a correct solution per style, one style as notebooks
+        assert sum(n.startswith("wrong_") for st, n in EXPECTED if st == s) == 3
+    assert any(n.endswith(".ipynb") for _, n in EXPECTED)
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_correct_solutions_do_not_use_mlp_ref(style):
+    for p in (ASSIGN / style / "submissions").iterdir():
+        assert "mlp_ref" not in p.read_text(), p
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_committed_template_is_the_generated_one(style):
+    text = render_template(RUBRICS[style])
+    assert (ASSIGN / style / "template.py").read_text() == text
+    tree = ast.parse(text)
+    defined = {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
+    iface = RUBRICS[style].interface
+    if iface is None:
+        assert defined == set(RUBRICS[style].functions)
+    elif iface.style == "layers":
+        assert defined == set(iface.units)
+    else:
+        assert defined == {n for u in iface.units.values() for n in (u.forward, u.backward)}
+
+
+@pytest.mark.parametrize("style", ["pairs", "layers"])
+def test_the_template_itself_scores_zero_with_not_implemented(style, tmp_path):
+    sub = tmp_path / "template.py"
+    sub.write_text(render_template(RUBRICS[style]))
+    res = grade_submission(sub, RUBRICS[style], plan=PLANS[style])
+    assert res["score"] == 0 and res["load"]["ok"]
+    assert all("NotImplementedError" in _texts(t) or "not implemented" in _texts(t) for t in res["tests"])
+
+
+# ------------------------------------------------------------------ what a submission lacks
+def test_a_missing_class_method_or_attribute_fails_only_its_items(tmp_path):
+    src = (ASSIGN / "layers" / "submissions" / "correct.py").read_text()
+    src = src.replace("class TanH:", "class Tanh:")  # a class the interface names is missing
+    src = src.replace("    def backward(self, error_tensor):\n        p = self.prediction",
+                      "    def backprop(self, error_tensor):\n        p = self.prediction")  # a method
+    src = src.replace("self.gradient_weights = self.input_tensor.T @ error_tensor",
+                      "self.grad_w = self.input_tensor.T @ error_tensor")  # an attribute
+    src = src.replace("        self.gradient_weights = None\n", "")
+    sub = tmp_path / "renamed.py"
+    sub.write_text(src)
+    res = grade_submission(sub, RUBRICS["layers"], plan=PLANS["layers"])
+    failing = {t["name"]: _texts(t) for t in res["tests"] if t["status"] != "passed"}
+    assert set(failing) == (_all("TanH", "forward", "backward", "stale_cache", "float32")
+                            | _all("SoftMax", "backward", "stale_cache", "float32")
+                            | _all("FullyConnected", "backward", "stale_cache", "float32", "shapes") | NET)
+    assert "defines no class 'TanH'" in failing["TanH: forward"]
+    assert "SoftMax has no method 'backward'" in failing["SoftMax: backward"]
+    assert "has no attribute 'gradient_weights'" in failing["FullyConnected: backward"]
+    assert "named by the course's interface" in failing["FullyConnected: backward"]
+
+
+# ------------------------------------------------------------------------ malformed rubrics
+BAD_INTERFACES = [
+    ({"style": "classes"}, "[interface] style"),
+    ({"style": "layers", "units": {"FC": {"op": "affine"}}, "bias": "last_row", "weight_layout": "out_in"},
+     "[interface] bias"),
+    ({"style": "layers", "units": {"FC": {"op": "conv"}}}, "[interface.units.FC] op"),
+    ({"style": "layers", "units": {"FC": {}}}, "[interface.units.FC] op"),
+    ({"style": "layers", "units": {"FC": {"op": "affine", "weight": "w"}}}, "[interface.units.FC]"),
+    ({"style": "layers"}, "[interface] units"),
+    ({"style": "layers", "units": {"FC": {"op": "affine"}}, "gradient_weights": "grad-w"}, "[interface] gradient_weights"),
+    ({"style": "pairs", "units": {"affine": {"op": "affine", "init": ["input_size"]}}}, "[interface.units.affine] init"),
+    ({"style": "layers", "units": {"FC": {"op": "affine"}, "L": {"op": "cross_entropy"}}, "network": ["FC", "X"]},
+     "[interface] network"),
+    ({"style": "layers", "units": {"FC": {"op": "affine"}}, "colour": 1}, "[interface]"),
+]
+
+
+@pytest.mark.parametrize("spec,key", BAD_INTERFACES, ids=[k for _, k in BAD_INTERFACES])
+def test_malformed_interface_names_the_key(spec, key):
+    with pytest.raises(ValueError) as exc:
+        parse_interface(spec)
+    assert str(exc.value).startswith(f"rubric {key}"), str(exc.value)
+
+
+def test_rubric_naming_an_unknown_unit_exits_2(tmp_path, capsys):
+    from mlp_ref.cli import main
+
+    text = (ASSIGN / "layers" / "rubric.toml").read_text().replace("[functions.TanH]", "[functions.Tanh]")
+    bad = tmp_path / "bad.toml"
+    bad.write_text(text)
+    assert main(["grade", "--template", "--rubric", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "[functions.Tanh]" in err and "unit of [interface.units]" in err
+    with pytest.raises(ValueError, match=r"\[functions.affine\] checks.kink"):
+        parse_rubric({"interface": {"style": "pairs", "units": {"affine": {"op": "affine"}}},
+                      "functions": {"affine": {"checks": {"kink": 1.0}}}})
+
+
+# ----------------------------------------------------------------------------- notebooks
+def test_a_notebook_that_does_not_parse_scores_zero_with_a_message(tmp_path):
+    for i, text in enumerate(["{not json", json.dumps({"cells": "nope", "nbformat": 4})]):
+        nb = tmp_path / f"broken{i}.ipynb"
+        nb.write_text(text)
+        res = grade_submission(nb, RUBRICS["functions"], plan=PLANS["functions"])
+        assert res["score"] == 0 and not res["load"]["ok"]
+        assert "is not a readable Jupyter notebook" in res["load"]["message"]
+        assert all(t["status"] == "failed" for t in res["tests"])
+
+
+def test_notebook_magics_and_shell_lines_are_skipped_with_a_note():
+    res = grade_submission(ASSIGN / "functions" / "submissions" / "correct.ipynb", RUBRICS["functions"],
+                           plan=PLANS["functions"])
+    notes = "\n".join(res["notes"])
+    assert "'%matplotlib inline'" in notes and "'!pip install numpy'" in notes and "'sigmoid?'" in notes
+    from mlp_ref.grading.gradescope import results_json
+
+    assert "skipped IPython line" in results_json(res)["output"]
+
+
+def test_notebook_source_keeps_cells_in_order(tmp_path):
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    from mlp_ref.grading.notebook import notebook_source
+
+    nb = tmp_path / "n.ipynb"
+    nbformat.write(new_notebook(cells=[new_code_cell("a = 1"), new_code_cell("%%timeit\nb = 2"),
+                                       new_code_cell("if a:\n    !ls\n    a = 3")]), str(nb))
+    code, notes, err = notebook_source(nb)
+    assert err == ""
+    ns = {}
+    exec(code, ns)
+    assert ns["a"] == 3 and "b" not in ns
+    assert any("cell magic" in n for n in notes) and any("'!ls'" in n for n in notes)
