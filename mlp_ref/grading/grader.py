@@ -107,6 +107,16 @@ def _request(case: Case) -> tuple[dict, list]:
     return req, blobs
 
 
+def _call_timeout(case: Case, limits, t0: float) -> float:
+    """call_seconds per request; a request of many steps (a network, finite differences) gets one
+    call_seconds per 20 calls, never beyond what is left of the total time."""
+    if case.mode != "steps":
+        return limits.call_seconds
+    calls = sum(1 for st in case.extra["steps"] if st["do"] in ("new", "call"))
+    left = limits.total_seconds - (time.monotonic() - t0)
+    return max(limits.call_seconds, min(limits.call_seconds * -(-calls // 20), left))
+
+
 def _fail(case, message, **kw) -> dict:
     return {"passed": False, "case": case.label, "message": message, "problems": kw.pop("problems", []),
             "diagnoses": kw.pop("diagnoses", []), "inputs": {k: show(v) for k, v in case.show.items()}, **kw}
@@ -279,7 +289,7 @@ def grade_submission(path, rubric: Rubric, *, plan: Plan | None = None, mode: st
                     break
                 req, blobs = _request(case)
                 start = session.output_size()
-                status, payload = session.worker.call(req, blobs, limits.call_seconds)
+                status, payload = session.worker.call(req, blobs, _call_timeout(case, limits, t0))
                 segments.append((start, session.output_size(), item.visibility))
                 outcome = judge(case, status, payload, session)
                 advisories += [a for a in outcome.get("advisories", []) if a not in advisories]
