@@ -230,3 +230,74 @@ def test_notebook_source_keeps_cells_in_order(tmp_path):
     exec(code, ns)
     assert ns["a"] == 3 and "b" not in ns
     assert any("cell magic" in n for n in notes) and any("'!ls'" in n for n in notes)
+
+
+# ------------------------------------------------------------- hostile layers, same protections
+LAYERS_CORRECT = (ASSIGN / "layers" / "submissions" / "correct.py").read_text()
+HOSTILE = {
+    "hang": ("class ReLU:\n    def forward(self, input_tensor):\n        while True:\n            pass\n"
+             "    def backward(self, error_tensor):\n        return error_tensor\n",
+             "ReLU", "did not return within the time limit"),
+    "subclass": ("class _Arr(np.ndarray):\n    pass\n\n\nclass ReLU:\n    def forward(self, input_tensor):\n"
+                 "        return np.maximum(input_tensor, 0).view(_Arr)\n"
+                 "    def backward(self, error_tensor):\n        return error_tensor\n",
+                 "ReLU", "a subclass of numpy.ndarray"),
+    "import_reference": ("class ReLU:\n    def forward(self, input_tensor):\n        import mlp_ref\n"
+                         "        return mlp_ref.relu(input_tensor)\n"
+                         "    def backward(self, error_tensor):\n        return error_tensor\n",
+                         "ReLU", "reference implementation"),
+    "exit_in_attribute": ("class ReLU:\n    @property\n    def forward(self):\n        import os\n        os._exit(0)\n"
+                          "    def backward(self, error_tensor):\n        return error_tensor\n",
+                          "ReLU", "ended during this call"),
+    "forge_channel": ("import json, os, struct\n\n\nclass ReLU:\n    def forward(self, input_tensor):\n"
+                      "        head = json.dumps({'type': 'reply', 'seq': 1, 'status': 'ok', 'sizes': [], 'result': "
+                      "{'t': 'list', 'v': []}}).encode()\n"
+                      "        for fd in range(3, 32):\n            try:\n"
+                      "                os.write(fd, b'MLPG' + struct.pack('<I', len(head)) + head)\n"
+                      "            except OSError:\n                pass\n"
+                      "        return np.maximum(input_tensor, 0)\n"
+                      "    def backward(self, error_tensor):\n        return error_tensor * 0\n",
+                      "ReLU", ""),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(HOSTILE))
+def test_a_hostile_layer_loses_its_own_items_and_grading_goes_on(kind, tmp_path):
+    code, unit, message = HOSTILE[kind]
+    start = LAYERS_CORRECT.index("class ReLU:")
+    end = LAYERS_CORRECT.index("class Sigmoid:")
+    sub = tmp_path / f"{kind}.py"
+    sub.write_text(LAYERS_CORRECT[:start] + code + "\n\n" + LAYERS_CORRECT[end:])
+    res = grade_submission(sub, RUBRICS["layers"], plan=PLANS["layers"], mode="process")
+    by = {t["name"]: t for t in res["tests"]}
+    assert all(t["status"] == "passed" for n, t in by.items() if n.split(":")[0] not in (unit, "network")), kind
+    bad = [t for n, t in by.items() if n.startswith(unit + ":") and t["status"] != "passed"]
+    assert bad and all(t["score"] == 0 for t in bad)
+    assert message in _texts(bad[0]), _texts(bad[0])[:500]
+
+
+def test_inputs_modified_in_place_are_an_advisory_without_points(tmp_path):
+    src = LAYERS_CORRECT.replace("        return error_tensor * (self.input_tensor > 0)",
+                                 "        error_tensor[self.input_tensor <= 0] = 0\n        return error_tensor")
+    sub = tmp_path / "inplace.py"
+    sub.write_text(src)
+    res = grade_submission(sub, RUBRICS["layers"], plan=PLANS["layers"])
+    assert res["score"] == res["max_score"]
+    t = next(t for t in res["tests"] if t["name"] == "ReLU: backward")
+    assert any("modified an input array in place in ReLU.backward" in a for a in t["outcome"]["advisories"])
+
+
+def test_readme_interface_example_is_a_valid_rubric():
+    import re
+    import tomllib
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Grading student submissions", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```toml\n(.*?)```", section, flags=re.S)
+    assert blocks
+    rubric = parse_rubric(tomllib.loads("\n".join(ln[2:] if ln.startswith("  ") else ln
+                                                  for ln in blocks[0].splitlines())))
+    assert rubric.style == "layers" and rubric.interface.bias == "last_row"
+    assert {i.name for i in rubric.items} >= {"FullyConnected: backward", "network: gradient"}
+    assert rubric.interface.network == ("FullyConnected", "ReLU", "FullyConnected", "ReLU", "FullyConnected",
+                                        "SoftMax", "CrossEntropyLoss")

@@ -482,7 +482,7 @@ class InterfaceError(LookupError):
     """The submission lacks a class, function, method or attribute the rubric's [interface] names."""
 
 
-def run_steps(namespace, steps, blobs, decode, stage_box, watch=None):
+def run_steps(namespace, steps, blobs, decode, stage_box, watch=None, snap=lambda v: v):
     """Run the grader's steps on objects that stay in this process; return the values it asked for.
 
     Steps (plain data): new (construct a class), call (a function or a method), set / get (an
@@ -564,10 +564,11 @@ def run_steps(namespace, steps, blobs, decode, stage_box, watch=None):
                     raise TypeError(f"{stage_box[0]} must return a tuple of {st.get('returns', n or idx + 1)}, "
                                     f"got {_type(value).__name__}"
                                     + (f" of length {len(value)}" if _type(value) in (tuple, list) else ""))
+            # a copy now: a later step may modify this array in place (an advisory, not this step's result)
             if n is not None:
-                out.extend(value)
+                out.extend(snap(v) for v in value)
             else:
-                out.append(value if idx is None else value[idx])
+                out.append(snap(value if idx is None else value[idx]))
     return out
 
 
@@ -579,6 +580,17 @@ def serve(cfg, channel, source):
     import numpy as np
 
     encode, decode, arrays_in, tobytes = make_codec(np)
+    nd_copy, ndarray = np.ndarray.copy, np.ndarray
+
+    def snap(v):
+        """Returned arrays copied when returned (lists and tuples of them too)."""
+        t = type(v)
+        if t is ndarray:
+            return nd_copy(v)
+        if t is list or t is tuple:
+            return t(snap(x) for x in v)
+        return v
+
     sin, npsum = np.sin, np.sum
     _BaseException = BaseException
 
@@ -643,7 +655,7 @@ def serve(cfg, channel, source):
             elif mode == "steps":  # stateful objects of the submission, driven by plain-data steps
                 changed = []
                 watch = (lambda a: [tobytes(x) for x in arrays_in(a, [])], changed)
-                result = run_steps(module.__dict__, req["steps"], blobs, decode, stage_box, watch)
+                result = run_steps(module.__dict__, req["steps"], blobs, decode, stage_box, watch, snap)
             elif mode == "numerical_gradient":
                 a, c = decode(req["f"], blobs)
 
