@@ -301,3 +301,40 @@ def test_readme_interface_example_is_a_valid_rubric():
     assert {i.name for i in rubric.items} >= {"FullyConnected: backward", "network: gradient"}
     assert rubric.interface.network == ("FullyConnected", "ReLU", "FullyConnected", "ReLU", "FullyConnected",
                                         "SoftMax", "CrossEntropyLoss")
+
+
+# ------------------------------------------------- every check kind fails on a mistake of its own
+PAIRS_CORRECT = (ASSIGN / "pairs" / "submissions" / "correct.py").read_text()
+MUTANTS = [  # (style, old, new, {failing test: diagnosis})
+    ("layers", "eps = np.finfo(self.prediction_tensor.dtype).eps", "eps = np.finfo(float).eps",
+     {"CrossEntropyLoss: float32": "dtype mismatch"}),
+    ("layers", "        return self.input_tensor @ self.weights\n",
+     "        return (self.input_tensor @ self.weights).squeeze()\n",
+     {"FullyConnected: shapes": "returned shape (5,); expected (1, 5)"}),
+    ("layers", "        return self.input_tensor @ self.weights\n",
+     "        if not hasattr(self, '_w'):\n            self._w = self.weights.copy()\n"
+     "        return self.input_tensor @ self._w\n",
+     {"network: finite_differences": "", "network: training": "the loss does not fall"}),
+    ("pairs", "    db = dout.sum(axis=0)", "    db = dout",
+     {t: "missing sum over the batch" for t in _all("affine", "backward", "stale_cache", "float32", "shapes")}
+     | {"network: gradient": "layer 5 (affine) is at fault", "network: finite_differences": "",
+        "network: training": "does not have the shape"}),
+    ("pairs", "    return dout * (cache > 0)", "    return dout * (dout > 0)",
+     {t: "masked with the upstream gradient" for t in _all("relu", "backward", "float32")}
+     | {"relu: stale_cache": "", "network: gradient": "(relu) is at fault", "network: finite_differences": "",
+        "network: training": ""}),
+]
+
+
+@pytest.mark.parametrize("style,old,new,want", MUTANTS, ids=[f"{m[0]}-{i}" for i, m in enumerate(MUTANTS)])
+def test_a_single_mistake_loses_exactly_its_checks(style, old, new, want, tmp_path):
+    src = LAYERS_CORRECT if style == "layers" else PAIRS_CORRECT
+    assert old in src
+    sub = tmp_path / "mutant.py"
+    sub.write_text(src.replace(old, new))
+    res = grade_submission(sub, RUBRICS[style], plan=PLANS[style])
+    failing = {t["name"] for t in res["tests"] if t["status"] != "passed"}
+    assert failing == set(want), "\n".join(f"{t['name']}: {_texts(t)[:300]}" for t in res["tests"]
+                                           if t["name"] in failing ^ set(want))
+    for test, diag in want.items():
+        assert diag in _texts(next(t for t in res["tests"] if t["name"] == test)), test

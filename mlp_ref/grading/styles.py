@@ -229,8 +229,9 @@ def _near_backward(iface, unit, x, g, params, names, ref_grads) -> list:
 
 
 # ----------------------------------------------------------------------------- unit checks
-def _unit_case(iface, unit, rng, kind, dtype=np.float64, n=N) -> Case:
-    """forward, backward, stale_cache or float32/shapes (a backward) of one non-loss unit."""
+def _unit_case(iface, unit, rng, kind, dtype=np.float64, n=N, with_output=False) -> Case:
+    """forward, backward, stale_cache or float32/shapes (a backward that also compares the forward
+    output, `with_output`) of one non-loss unit."""
     d, h = (D, H) if unit.has_params else (D, D)
     params = _params(rng, d, h, dtype) if unit.has_params else None
     x = _x(rng, unit.op, n, d, dtype)
@@ -252,7 +253,7 @@ def _unit_case(iface, unit, rng, kind, dtype=np.float64, n=N) -> Case:
                     extra={"steps": sc.steps, "names": sc.names}, show=_show(iface, x=x, params=params))
     g = rng.normal(size=(n, h)).astype(dtype)
     names = _grad_names(iface, unit)
-    first = sc.forward(unit, s, x)
+    first = sc.forward(unit, s, x, ret="forward output" if with_output else None)
     cache_of = None
     if kind == "stale_cache":
         x2 = _x(rng, unit.op, n, d, dtype)
@@ -267,7 +268,8 @@ def _unit_case(iface, unit, rng, kind, dtype=np.float64, n=N) -> Case:
         x_used = x
     sc.backward(unit, s, g, ret=names, cache_of=cache_of)
     ref = op_backward(unit.op, g, x_used, params)
-    exp = _course_grads(iface, unit, ref, names)
+    exp = ({"forward output": op_forward(unit.op, x, params)} if with_output else {}) | _course_grads(
+        iface, unit, ref, names)
     near = _near_backward(iface, unit, x_used, g, params, names, ref)
     if kind == "stale_cache":
         stale = _course_grads(iface, unit, op_backward(unit.op, g, x_other, params), names)
@@ -527,7 +529,7 @@ UNIT_CHECKS = {
     "backward": "backward after forward: the gradient for the previous layer and every parameter gradient",
     "stale_cache": "backward after two forward calls with different inputs (the cache must belong to the right call)",
     "float32": "forward and backward on float32 inputs: float32 results",
-    "shapes": "backward on a batch of one sample (1, D) and on a batch of 7",
+    "shapes": "forward and backward on a batch of one sample (1, D) and on a batch of 7",
 }
 LOSS_CHECKS = {
     "forward": "the loss on a float64 batch",
@@ -596,8 +598,9 @@ def _builder(iface, unit, check):
             dtype = np.float32 if check == "float32" else np.float64
             return [_loss_case(iface, unit, rng, check, dtype)]
         if check == "float32":
-            return [_unit_case(iface, unit, rng, "backward", np.float32)]
+            return [_unit_case(iface, unit, rng, "backward", np.float32, with_output=True)]
         if check == "shapes":
-            return [_unit_case(iface, unit, rng, "backward", n=1), _unit_case(iface, unit, rng, "backward", n=7)]
+            return [_unit_case(iface, unit, rng, "backward", n=1, with_output=True),
+                    _unit_case(iface, unit, rng, "backward", n=7, with_output=True)]
         return [_unit_case(iface, unit, rng, check)]
     return build
