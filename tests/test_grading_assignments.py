@@ -338,3 +338,18 @@ def test_a_single_mistake_loses_exactly_its_checks(style, old, new, want, tmp_pa
                                            if t["name"] in failing ^ set(want))
     for test, diag in want.items():
         assert diag in _texts(next(t for t in res["tests"] if t["name"] == test)), test
+
+
+def test_a_folder_of_notebooks_and_files_grades_in_batch(tmp_path):
+    import csv
+
+    from mlp_ref.grading.batch import grade_directory
+
+    summary = grade_directory(ASSIGN / "functions" / "submissions", tmp_path, RUBRICS["functions"], jobs=2,
+                              progress=lambda s: None)
+    assert summary["graded"] == 4 and not summary["errors"]
+    rows = {r["submission"]: r for r in csv.DictReader(open(tmp_path / "grades.csv", encoding="utf-8"))}
+    assert rows["correct"]["file"] == "correct.ipynb" and float(rows["correct"]["percent"]) == 100.0
+    assert float(rows["wrong_labels_one_hot"]["percent"]) < 100.0
+    page = (tmp_path / "correct" / "feedback.html").read_text()
+    assert "skipped IPython line" in page
