@@ -170,6 +170,8 @@ BAD_INTERFACES = [
     ({"style": "layers", "units": {"FC": {"op": "affine"}, "L": {"op": "cross_entropy"}}, "network": ["FC", "X"]},
      "[interface] network"),
     ({"style": "layers", "units": {"FC": {"op": "affine"}}, "colour": 1}, "[interface]"),
+    ({"style": "layers", "units": {"FC": {"op": "affine"}}, "optimizer": "optimizer"}, "[interface] optimizer"),
+    ({"style": "pairs", "units": {"Sgd": {"op": "sgd"}}}, "[interface.units.Sgd] op"),
 ]
 
 
@@ -315,6 +317,16 @@ MUTANTS = [  # (style, old, new, {failing test: diagnosis})
      "        if not hasattr(self, '_w'):\n            self._w = self.weights.copy()\n"
      "        return self.input_tensor @ self._w\n",
      {"network: finite_differences": "", "network: training": "the loss does not fall"}),
+    ("layers", "return weight_tensor - self.learning_rate * gradient_tensor",
+     "return weight_tensor + self.learning_rate * gradient_tensor",
+     {"Sgd: value": "moves uphill", "Sgd: float32": "moves uphill", "network: training": "the loss does not fall"}),
+    ("layers", "        error = error_tensor @ self.weights[:-1].T\n        if self.optimizer is not None:\n"
+               "            self.weights = self.optimizer.calculate_update(self.weights, self.gradient_weights)\n"
+               "        return error\n",
+     "        if self.optimizer is not None:\n"
+     "            self.weights = self.optimizer.calculate_update(self.weights, self.gradient_weights)\n"
+     "        return error_tensor @ self.weights[:-1].T\n",
+     {"network: training": "loss after 1 steps"}),
     ("pairs", "    db = dout.sum(axis=0)", "    db = dout",
      {t: "missing sum over the batch" for t in _all("affine", "backward", "stale_cache", "float32", "shapes")}
      | {"network: gradient": "layer 5 (affine) is at fault", "network: finite_differences": "",

@@ -38,7 +38,8 @@ LAYOUTS = ("out_in", "in_out")
 BIASES = ("separate", "last_row", "last_column")
 ACTIVATIONS = ("relu", "sigmoid", "tanh", "softmax")
 LOSSES = ("softmax_cross_entropy", "cross_entropy")
-UNIT_OPS = ("affine",) + ACTIVATIONS + LOSSES
+OPTIMIZERS = ("sgd",)
+UNIT_OPS = ("affine",) + ACTIVATIONS + LOSSES + OPTIMIZERS
 REDUCTIONS = ("sum", "mean")
 
 
@@ -50,7 +51,7 @@ class Unit:
     op: str
     forward: str  # method name (layers) or function name (pairs; the loss function itself)
     backward: str
-    init: tuple = ()  # constructor arguments (layers): names among input_size, output_size
+    init: tuple = ()  # constructor arguments (layers): input_size, output_size, learning_rate
     reduction: str = "sum"  # losses: over the batch
 
     @property
@@ -60,6 +61,10 @@ class Unit:
     @property
     def has_params(self) -> bool:
         return self.op == "affine"
+
+    @property
+    def is_optimizer(self) -> bool:
+        return self.op in OPTIMIZERS
 
 
 @dataclass(frozen=True)
@@ -73,6 +78,7 @@ class Interface:
     gradient_bias: str = "gradient_bias"
     units: dict = field(default_factory=dict)
     network: tuple = ()  # unit names of the composition, the last one a loss
+    optimizer: str | None = None  # layers: the attribute that takes an optimizer object (FAU's `optimizer`)
 
     # ------------------------------------------------------------------ layout conversion
     def pack(self, W, b) -> dict:
@@ -121,6 +127,12 @@ class Interface:
 
     def loss_unit(self) -> Unit | None:
         return next((u for u in self.units.values() if u.is_loss), None)
+
+    def optimizer_unit(self) -> Unit | None:
+        """The optimizer class the layers are given (layers style with `optimizer` set), else None."""
+        if self.style != "layers" or not self.optimizer:
+            return None
+        return next((u for u in self.units.values() if u.is_optimizer), None)
 
 
 FUNCTIONS_STYLE = Interface()
@@ -181,7 +193,7 @@ def parse_interface(spec) -> Interface:
     if spec is None:
         return FUNCTIONS_STYLE
     top = {"style", "weight_layout", "bias", "weights", "bias_attr", "gradient_weights", "gradient_bias",
-           "forward", "backward", "units", "network"}
+           "forward", "backward", "units", "network", "optimizer"}
     if not isinstance(spec, dict):
         _fail("[interface]", f"expected a table, got {type(spec).__name__}")
     extra = sorted(set(spec) - top)
@@ -222,7 +234,11 @@ def parse_interface(spec) -> Interface:
         if "op" not in u:
             _fail(f"{where} op", f"missing; one of {UNIT_OPS}")
         op = _choice(f"{where} op", u["op"], UNIT_OPS)
-        if style == "pairs":
+        if op in OPTIMIZERS:
+            if style != "layers":
+                _fail(f"{where} op", "an optimizer unit is a class: it needs style = 'layers'")
+            f = b = _name(f"{where} forward", u.get("forward", "calculate_update"))
+        elif style == "pairs":
             dfwd, dbwd = DEFAULT_NAMES["pairs"][op]
             if op in LOSSES:
                 dfwd = dbwd = u.get("function", dfwd)
@@ -231,13 +247,21 @@ def parse_interface(spec) -> Interface:
         else:
             f = _name(f"{where} forward", u.get("forward", fwd))
             b = _name(f"{where} backward", u.get("backward", bwd))
-        init = u.get("init", ["input_size", "output_size"] if op == "affine" and style == "layers" else [])
-        if not isinstance(init, list) or not all(a in ("input_size", "output_size") for a in init):
-            _fail(f"{where} init", "expected a list of 'input_size' and 'output_size' (the constructor's arguments)")
+        default_init = {"affine": ["input_size", "output_size"], "sgd": ["learning_rate"]}.get(op, [])
+        init = u.get("init", default_init if style == "layers" else [])
+        if not isinstance(init, list) or not all(a in ("input_size", "output_size", "learning_rate") for a in init):
+            _fail(f"{where} init", "expected a list of 'input_size', 'output_size' or 'learning_rate' (the "
+                  "constructor's arguments)")
         if style == "pairs" and init:
             _fail(f"{where} init", "functions have no constructor (init is for style = 'layers')")
         red = _choice(f"{where} reduction", u.get("reduction", "mean" if style == "pairs" else "sum"), REDUCTIONS)
         units[uname] = Unit(uname, op, f, b, tuple(init), red)
+    optimizer = spec.get("optimizer")
+    if optimizer is not None:
+        _name("[interface] optimizer", optimizer)
+        if style != "layers" or not any(u.is_optimizer for u in units.values()):
+            _fail("[interface] optimizer", "names the layers' optimizer attribute: it needs style = 'layers' and a "
+                  "unit with op = 'sgd'")
     losses = [u for u in units.values() if u.is_loss]
     if len(losses) > 1:
         _fail("[interface] units", f"at most one loss unit, got {[u.name for u in losses]}")
@@ -255,7 +279,7 @@ def parse_interface(spec) -> Interface:
         network = tuple(network)
     else:
         network = default_network(units)
-    return Interface(style, layout, bias, units=units, network=network, **names)
+    return Interface(style, layout, bias, units=units, network=network, optimizer=optimizer, **names)
 
 
 def default_network(units: dict) -> tuple:

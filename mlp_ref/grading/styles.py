@@ -71,11 +71,12 @@ class Script:
         self.names += list(names)
 
     # ------------------------------------------------------------------ one unit
-    def construct(self, unit: Unit, W=None, b=None) -> str:
+    def construct(self, unit: Unit, W=None, b=None, lr=None) -> str:
         """A unit instance (layers) or its parameters (pairs); returns its slot."""
         s = self.slot(unit.name)
         if self.iface.style == "layers":
-            sizes = {"input_size": W.shape[1] if W is not None else 0, "output_size": W.shape[0] if W is not None else 0}
+            sizes = {"input_size": W.shape[1] if W is not None else 0, "output_size": W.shape[0] if W is not None else 0,
+                     "learning_rate": lr}
             self.add({"do": "new", "cls": unit.name, "args": [sizes[a] for a in unit.init], "keep": s,
                       "label": f"{unit.name}({', '.join(unit.init)})"})
         if unit.has_params:
@@ -226,6 +227,24 @@ def _near_backward(iface, unit, x, g, params, names, ref_grads) -> list:
         near.append(("ignores the upstream gradient: your result is the local derivative alone (error_tensor / "
                      "dout not multiplied in)", {names["x"]: op_backward(op, np.ones_like(g), x)["x"]}))
     return near
+
+
+# ------------------------------------------------------------------------------ optimizer
+def _optimizer_case(iface, unit, rng, dtype=np.float64) -> Case:
+    """The course's optimizer class: constructed with a learning rate, one calculate_update."""
+    lr = 0.05
+    w = iface.pack(*_params(rng, D, H, dtype))["weights"]
+    g = rng.normal(size=w.shape).astype(dtype)
+    sc = Script(iface)
+    s = sc.construct(unit, lr=lr)
+    sc.add({"do": "call", "obj": s, "fn": unit.forward, "args": [w, g], "ret": True,
+            "label": f"{unit.name}.{unit.forward}"}, ["updated weights"])
+    dt = np.dtype(dtype).name
+    return Case(f"{dt} weights {w.shape}, gradient {g.shape}, learning_rate = {lr}", unit.name, (), {},
+                {"updated weights": R.gradient_descent_step(w, g, lr)}, dt, mode="steps",
+                near=[("moves uphill: weights + learning_rate * gradient instead of minus", {"updated weights": w + lr * g}),
+                      ("ignores the learning rate (a step of 1)", {"updated weights": w - g})],
+                extra={"steps": sc.steps, "names": sc.names}, show={"weights": w, "gradient": g, "learning_rate": lr})
 
 
 # ----------------------------------------------------------------------------- unit checks
@@ -454,7 +473,15 @@ def _network_case(iface: Interface, rng, kind) -> Case:
         return Case(f"network {chain}: your backward pass vs central differences (h = {FD_H:g}) of your own "
                     "forward pass and loss, every weight", "network", (), {}, None, "finite_difference", mode="steps",
                     extra={"steps": sc.steps, "names": sc.names, "post": post, "keep_first": n_ret}, show=show)
-    # training: STEPS SGD steps with the student's gradients, applied by the grader's step
+    # training: STEPS SGD steps with the student's gradients, applied by the course's optimizer objects
+    # (given to each affine layer) or else by the grader's step
+    opt = iface.optimizer_unit()
+    if opt is not None:
+        for i, u in enumerate(units[:-1]):
+            if u.has_params:
+                o = sc.construct(opt, lr=LR)
+                sc.add({"do": "set", "obj": slots[i], "attr": iface.optimizer, "value": Ref(o),
+                        "label": f"{u.name}.{iface.optimizer} = {opt.name}({LR})"})
     ref_params = [tuple(p) for p in params]
     ref_losses = []
     for t in range(STEPS + 1):
@@ -469,14 +496,15 @@ def _network_case(iface: Interface, rng, kind) -> Case:
         dl = sc.loss(units[-1], slots[-1], h, y, f"loss after {t} steps", None)
         for i in range(len(units) - 2, -1, -1):
             dl = sc.backward(units[i], slots[i], dl)
-            if units[i].has_params:
+            if units[i].has_params and opt is None:
                 _sgd(sc, iface, units[i], slots[i], dl)
     h = x
     for j, v in enumerate(units[:-1]):
         h = sc.forward(v, slots[j], h)
     sc.loss(units[-1], slots[-1], h, y, f"loss after {STEPS} steps", None, grad=False)
     exp = {f"loss after {t} steps": np.asarray(v) for t, v in enumerate(ref_losses)}
-    return Case(f"network {chain}: {STEPS} SGD steps with lr = {LR} on your gradients (the reference's loss "
+    how = f"your {opt.name}({LR}) in every {iface.optimizer}" if opt is not None else f"lr = {LR}"
+    return Case(f"network {chain}: {STEPS} SGD steps with {how} on your gradients (the reference's loss "
                 f"falls from {ref_losses[0]:.4g} to {ref_losses[-1]:.4g})", "network", (), {}, exp, "float64",
                 mode="steps", extra={"steps": sc.steps, "names": sc.names, "training": True}, show=show)
 
@@ -518,11 +546,16 @@ OP_TEXT = {
                               ("softmax_cross_entropy",), "softmax_cross_entropy"),
     "cross_entropy": ("E = -sum_n sum_k y_nk log p_nk (probabilities p, one-hot labels); dE/dp = -y / p",
                       ("categorical_cross_entropy",), "softmax_cross_entropy"),
+    "sgd": ("w_new = w - learning_rate * gradient", (), "gradient_descent_step"),
+}
+OPTIMIZER_CHECKS = {
+    "value": "one update of float64 weights with learning_rate 0.05",
+    "float32": "float32 weights and gradient: float32 updated weights",
 }
 
 OP_NAMES = {"affine": "fully connected (affine) layer", "relu": "ReLU", "sigmoid": "sigmoid", "tanh": "tanh",
             "softmax": "softmax", "softmax_cross_entropy": "softmax + cross-entropy loss on logits",
-            "cross_entropy": "cross-entropy loss on probabilities"}
+            "cross_entropy": "cross-entropy loss on probabilities", "sgd": "SGD optimizer"}
 
 UNIT_CHECKS = {
     "forward": "forward on a float64 batch",
@@ -545,6 +578,11 @@ NETWORK_CHECKS = {
 
 
 def _shapes_text(iface: Interface, unit: Unit) -> str:
+    if unit.is_optimizer:
+        return (f"{unit.name}({', '.join(unit.init)}); {unit.forward}(weight_tensor, gradient_tensor) returns the "
+                "updated weights (same shape and dtype)"
+                + (f"; a layer given one in its {iface.optimizer} attribute updates its weights in backward"
+                   if iface.optimizer else "") + ".")
     if unit.is_loss:
         lab = "one-hot labels (N, K)" if unit.op == "cross_entropy" else "integer labels (N,), 0-based"
         what = "probabilities (N, K)" if unit.op == "cross_entropy" else "logits (N, K)"
@@ -573,14 +611,14 @@ def graded_units(iface: Interface) -> dict:
     out = {}
     for u in iface.units.values():
         formula, fns, cite = OP_TEXT[u.op]
-        table = LOSS_CHECKS if u.is_loss else UNIT_CHECKS
+        table = LOSS_CHECKS if u.is_loss else OPTIMIZER_CHECKS if u.is_optimizer else UNIT_CHECKS
         checks = {c: Check(c, desc, _builder(iface, u, c)) for c, desc in table.items()}
         if u.op == "affine":
             formula = ("out = x W + b, W stored (inputs, outputs)" if iface.weight_layout == "in_out" else
                        "out = x W^T + b, W stored (outputs, inputs)") + (
                 " with b folded into W (the input gets a column of ones)" if iface.bias != "separate" else "")
         out[u.name] = GradedUnit(u.name, formula, _shapes_text(iface, u), fns, checks,
-                                 f"{OP_NAMES[u.op]} ({'a layer class' if iface.style == 'layers' else 'forward/backward functions'})",
+                                 f"{OP_NAMES[u.op]} ({'a class' if u.is_optimizer else 'a layer class' if iface.style == 'layers' else 'forward/backward functions'})",
                                  CITES.get(cite, "") if u.op != "cross_entropy" else
                                  "001 TUM L7, Example 2: Multi-class classification; 000 FAU Part 4")
     if iface.network:
@@ -594,6 +632,8 @@ def graded_units(iface: Interface) -> dict:
 
 def _builder(iface, unit, check):
     def build(rng, conv):
+        if unit.is_optimizer:
+            return [_optimizer_case(iface, unit, rng, np.float32 if check == "float32" else np.float64)]
         if unit.is_loss:
             dtype = np.float32 if check == "float32" else np.float64
             return [_loss_case(iface, unit, rng, check, dtype)]

@@ -75,12 +75,21 @@ def render_style_template(rubric: Rubric) -> str:
         if layers:
             init = ", ".join(["self", *u.init])
             args = LOSS_ARGS if u.is_loss else LAYER_ARGS
+            if u.is_optimizer:
+                parts.append(f"class {u.name}:\n" + _doc(doc, "    ") + f"\n    def __init__({init}):\n"
+                             "        raise NotImplementedError\n\n"
+                             f"    def {u.forward}(self, weight_tensor, gradient_tensor):\n"
+                             "        raise NotImplementedError\n\n\n")
+                continue
             body = [f"class {u.name}:\n", _doc(doc, "    "), f"\n    def __init__({init}):\n"]
             if u.has_params:
                 roles = ", ".join(iface.attr(r) for r in (("weights", "bias") if iface.bias == "separate" else ("weights",)))
                 body.append(f"        # {roles}: {iface.weight_shape_text('input_size', 'output_size')}"
                             + (" and (output_size,)" if iface.bias == "separate" else "") + "\n")
-            body.append("        raise NotImplementedError\n")
+                if iface.optimizer:
+                    body.append(f"        # {iface.optimizer}: None, or an optimizer whose {iface.optimizer_unit().forward}"
+                                " backward applies to the weights\n")
+            body.append("        raise NotImplementedError\n" if u.has_params or u.init else "        pass\n")
             for m in ("forward", "backward"):
                 body.append(f"\n    def {getattr(u, m)}(self, {args[m]}):\n        raise NotImplementedError\n")
             parts.append("".join(body) + "\n\n")

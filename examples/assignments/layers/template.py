@@ -7,7 +7,7 @@ locally with the course's rubric:
 
     mlp-ref grade this_file.py --rubric rubric.toml --out feedback/ --student-view
 
-Rubric: rubric.toml (21.5 points).
+Rubric: rubric.toml (22.5 points).
 """
 import numpy as np
 
@@ -27,6 +27,7 @@ class FullyConnected:
 
     def __init__(self, input_size, output_size):
         # weights: (input_size + 1, output_size)
+        # optimizer: None, or an optimizer whose calculate_update backward applies to the weights
         raise NotImplementedError
 
     def forward(self, input_tensor):
@@ -47,7 +48,7 @@ class ReLU:
     """
 
     def __init__(self):
-        raise NotImplementedError
+        pass
 
     def forward(self, input_tensor):
         raise NotImplementedError
@@ -67,7 +68,7 @@ class Sigmoid:
     """
 
     def __init__(self):
-        raise NotImplementedError
+        pass
 
     def forward(self, input_tensor):
         raise NotImplementedError
@@ -88,7 +89,7 @@ class TanH:
     """
 
     def __init__(self):
-        raise NotImplementedError
+        pass
 
     def forward(self, input_tensor):
         raise NotImplementedError
@@ -109,12 +110,31 @@ class SoftMax:
     """
 
     def __init__(self):
-        raise NotImplementedError
+        pass
 
     def forward(self, input_tensor):
         raise NotImplementedError
 
     def backward(self, error_tensor):
+        raise NotImplementedError
+
+
+class Sgd:
+    """SGD optimizer (a class).
+
+    Formula: w_new = w - learning_rate * gradient
+    Shapes: Sgd(learning_rate); calculate_update(weight_tensor, gradient_tensor) returns the
+        updated weights (same shape and dtype); a layer given one in its optimizer attribute
+        updates its weights in backward.
+    Source: 001 TUM L7, Minimizing the loss function; 002 COS 324 ch. 11, (11.13); 004 MLPs +
+        CNNs, SGD update
+    Graded: value (0.5 pt), float32 (0.5 pt)
+    """
+
+    def __init__(self, learning_rate):
+        raise NotImplementedError
+
+    def calculate_update(self, weight_tensor, gradient_tensor):
         raise NotImplementedError
 
 
@@ -130,7 +150,7 @@ class CrossEntropyLoss:
     """
 
     def __init__(self):
-        raise NotImplementedError
+        pass
 
     def forward(self, prediction_tensor, label_tensor):
         raise NotImplementedError

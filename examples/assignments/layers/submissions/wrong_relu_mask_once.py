@@ -2,10 +2,19 @@
 import numpy as np
 
 
+class Sgd:
+    def __init__(self, learning_rate):
+        self.learning_rate = learning_rate
+
+    def calculate_update(self, weight_tensor, gradient_tensor):
+        return weight_tensor - self.learning_rate * gradient_tensor
+
+
 class FullyConnected:
     def __init__(self, input_size, output_size):
         self.weights = np.random.uniform(0, 1, (input_size + 1, output_size))
         self.gradient_weights = None
+        self.optimizer = None
 
     def forward(self, input_tensor):
         ones = np.ones((input_tensor.shape[0], 1), dtype=input_tensor.dtype)
@@ -14,7 +23,10 @@ class FullyConnected:
 
     def backward(self, error_tensor):
         self.gradient_weights = self.input_tensor.T @ error_tensor
-        return error_tensor @ self.weights[:-1].T
+        error = error_tensor @ self.weights[:-1].T
+        if self.optimizer is not None:
+            self.weights = self.optimizer.calculate_update(self.weights, self.gradient_weights)
+        return error
 
 
 class ReLU:
