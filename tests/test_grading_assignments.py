@@ -54,12 +54,14 @@ EXPECTED = {
         "FullyConnected: forward": "bias folded on the wrong side",
         **{t: "bias folded on the wrong side" for t in _all("FullyConnected", "backward", "stale_cache", "float32",
                                                              "shapes")},
-        "network: gradient": "layer 1 (FullyConnected) is at fault", "network: training": ""},
-    ("layers", "wrong_relu_mask_once.py"): {"ReLU: stale_cache": "stale cache: backward used the input of the earlier"},
+        "network: gradient": "layer 1 (FullyConnected) is at fault", "network: training": "",
+        "NeuralNetwork: forward": "", "NeuralNetwork: training": ""},
+    ("layers", "wrong_relu_mask_once.py"): {"ReLU: stale_cache": "stale cache: backward used the input of the earlier",
+                                            "NeuralNetwork: training": "loss after 2 steps"},
     ("layers", "wrong_sigmoid_derivative_point.py"): {
         **{t: "derivative evaluated at the wrong point" for t in _all("Sigmoid", "backward", "stale_cache", "float32")},
         "network: gradient": "layer 4 (Sigmoid) is at fault", "network: finite_differences": "",
-        "network: training": ""},
+        "network: training": "", "NeuralNetwork: training": ""},
 }
 
 
@@ -120,7 +122,7 @@ def test_committed_template_is_the_generated_one(style):
     if iface is None:
         assert defined == set(RUBRICS[style].functions)
     elif iface.style == "layers":
-        assert defined == set(iface.units)
+        assert defined == set(iface.units) | {iface.network_class.name}
     else:
         assert defined == {n for u in iface.units.values() for n in (u.forward, u.backward)}
 
@@ -149,7 +151,8 @@ def test_a_missing_class_method_or_attribute_fails_only_its_items(tmp_path):
     failing = {t["name"]: _texts(t) for t in res["tests"] if t["status"] != "passed"}
     assert set(failing) == (_all("TanH", "forward", "backward", "stale_cache", "float32")
                             | _all("SoftMax", "backward", "stale_cache", "float32")
-                            | _all("FullyConnected", "backward", "stale_cache", "float32", "shapes") | NET)
+                            | _all("FullyConnected", "backward", "stale_cache", "float32", "shapes") | NET
+                            | {"NeuralNetwork: training"})
     assert "defines no class 'TanH'" in failing["TanH: forward"]
     assert "SoftMax has no method 'backward'" in failing["SoftMax: backward"]
     assert "has no attribute 'gradient_weights'" in failing["FullyConnected: backward"]
@@ -172,6 +175,10 @@ BAD_INTERFACES = [
     ({"style": "layers", "units": {"FC": {"op": "affine"}}, "colour": 1}, "[interface]"),
     ({"style": "layers", "units": {"FC": {"op": "affine"}}, "optimizer": "optimizer"}, "[interface] optimizer"),
     ({"style": "pairs", "units": {"Sgd": {"op": "sgd"}}}, "[interface.units.Sgd] op"),
+    ({"style": "layers", "units": {"FC": {"op": "affine"}}, "network_class": {"name": "Net"}},
+     "[interface.network_class]"),
+    ({"style": "layers", "units": {"FC": {"op": "affine"}, "R": {"op": "relu"}, "L": {"op": "softmax_cross_entropy"}},
+      "network_class": {"append": "add layer"}}, "[interface.network_class] append"),
 ]
 
 
@@ -272,7 +279,7 @@ def test_a_hostile_layer_loses_its_own_items_and_grading_goes_on(kind, tmp_path)
     sub.write_text(LAYERS_CORRECT[:start] + code + "\n\n" + LAYERS_CORRECT[end:])
     res = grade_submission(sub, RUBRICS["layers"], plan=PLANS["layers"], mode="process")
     by = {t["name"]: t for t in res["tests"]}
-    assert all(t["status"] == "passed" for n, t in by.items() if n.split(":")[0] not in (unit, "network")), kind
+    assert all(t["status"] == "passed" for n, t in by.items() if n.split(":")[0] not in (unit, "network", "NeuralNetwork")), kind
     bad = [t for n, t in by.items() if n.startswith(unit + ":") and t["status"] != "passed"]
     assert bad and all(t["score"] == 0 for t in bad)
     assert message in _texts(bad[0]), _texts(bad[0])[:500]
@@ -316,17 +323,19 @@ MUTANTS = [  # (style, old, new, {failing test: diagnosis})
     ("layers", "        return self.input_tensor @ self.weights\n",
      "        if not hasattr(self, '_w'):\n            self._w = self.weights.copy()\n"
      "        return self.input_tensor @ self._w\n",
-     {"network: finite_differences": "", "network: training": "the loss does not fall"}),
+     {"network: finite_differences": "", "network: training": "the loss does not fall",
+      "NeuralNetwork: training": "the loss does not fall"}),
     ("layers", "return weight_tensor - self.learning_rate * gradient_tensor",
      "return weight_tensor + self.learning_rate * gradient_tensor",
-     {"Sgd: value": "moves uphill", "Sgd: float32": "moves uphill", "network: training": "the loss does not fall"}),
+     {"Sgd: value": "moves uphill", "Sgd: float32": "moves uphill", "network: training": "the loss does not fall",
+      "NeuralNetwork: training": "the loss does not fall"}),
     ("layers", "        error = error_tensor @ self.weights[:-1].T\n        if self.optimizer is not None:\n"
                "            self.weights = self.optimizer.calculate_update(self.weights, self.gradient_weights)\n"
                "        return error\n",
      "        if self.optimizer is not None:\n"
      "            self.weights = self.optimizer.calculate_update(self.weights, self.gradient_weights)\n"
      "        return error_tensor @ self.weights[:-1].T\n",
-     {"network: training": "loss after 1 steps"}),
+     {"network: training": "loss after 1 steps", "NeuralNetwork: training": "loss after 1 steps"}),
     ("pairs", "    db = dout.sum(axis=0)", "    db = dout",
      {t: "missing sum over the batch" for t in _all("affine", "backward", "stale_cache", "float32", "shapes")}
      | {"network: gradient": "layer 5 (affine) is at fault", "network: finite_differences": "",
@@ -365,3 +374,13 @@ def test_a_folder_of_notebooks_and_files_grades_in_batch(tmp_path):
     assert float(rows["wrong_labels_one_hot"]["percent"]) < 100.0
     page = (tmp_path / "correct" / "feedback.html").read_text()
     assert "skipped IPython line" in page
+
+
+def test_a_network_class_that_only_chains_forward_loses_training(tmp_path):
+    src = LAYERS_CORRECT.replace("            layer.optimizer = copy.deepcopy(self.optimizer)", "            pass")
+    sub = tmp_path / "no_optimizer.py"
+    sub.write_text(src)
+    res = grade_submission(sub, RUBRICS["layers"], plan=PLANS["layers"])
+    failing = {t["name"]: _texts(t) for t in res["tests"] if t["status"] != "passed"}
+    assert set(failing) == {"NeuralNetwork: training"}
+    assert "the loss does not fall" in failing["NeuralNetwork: training"]

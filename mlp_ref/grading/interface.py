@@ -68,6 +68,20 @@ class Unit:
 
 
 @dataclass(frozen=True)
+class NetworkClass:
+    """The course's class chaining the layers (FAU's NeuralNetwork): how to build and run it."""
+
+    name: str = "NeuralNetwork"
+    init: tuple = ("optimizer",)  # constructor arguments: "optimizer" (an instance of the sgd unit)
+    append: str = "append_layer"  # method that adds one layer
+    loss: str = "loss_layer"  # attribute that takes the loss object
+    data: str = "data_layer"  # attribute that takes an object whose `next()` returns (input, labels)
+    data_method: str = "next"
+    forward: str = "forward"  # forward() -> the loss
+    backward: str = "backward"  # backward(): gradients (and the optimizer's updates) in every layer
+
+
+@dataclass(frozen=True)
 class Interface:
     style: str = "functions"
     weight_layout: str = "out_in"
@@ -79,6 +93,7 @@ class Interface:
     units: dict = field(default_factory=dict)
     network: tuple = ()  # unit names of the composition, the last one a loss
     optimizer: str | None = None  # layers: the attribute that takes an optimizer object (FAU's `optimizer`)
+    network_class: NetworkClass | None = None  # layers: the course's own network class
 
     # ------------------------------------------------------------------ layout conversion
     def pack(self, W, b) -> dict:
@@ -193,7 +208,7 @@ def parse_interface(spec) -> Interface:
     if spec is None:
         return FUNCTIONS_STYLE
     top = {"style", "weight_layout", "bias", "weights", "bias_attr", "gradient_weights", "gradient_bias",
-           "forward", "backward", "units", "network", "optimizer"}
+           "forward", "backward", "units", "network", "optimizer", "network_class"}
     if not isinstance(spec, dict):
         _fail("[interface]", f"expected a table, got {type(spec).__name__}")
     extra = sorted(set(spec) - top)
@@ -279,7 +294,30 @@ def parse_interface(spec) -> Interface:
         network = tuple(network)
     else:
         network = default_network(units)
-    return Interface(style, layout, bias, units=units, network=network, optimizer=optimizer, **names)
+    ncls = _network_class(spec.get("network_class"), style, units, network)
+    return Interface(style, layout, bias, units=units, network=network, optimizer=optimizer, network_class=ncls,
+                     **names)
+
+
+def _network_class(spec, style, units, network):
+    if spec is None:
+        return None
+    where = "[interface.network_class]"
+    if not isinstance(spec, dict):
+        _fail(where, "expected a table")
+    keys = {"name", "init", "append", "loss", "data", "data_method", "forward", "backward"}
+    extra = sorted(set(spec) - keys)
+    if extra:
+        _fail(where, f"unknown key(s) {extra}; allowed: {sorted(keys)}")
+    if style != "layers" or not network:
+        _fail(where, "needs style = 'layers' and units that form a network (or [interface] network)")
+    vals = {k: _name(f"{where} {k}", spec[k]) for k in keys - {"init"} if k in spec}
+    init = spec.get("init", ["optimizer"])
+    if not isinstance(init, list) or not all(a == "optimizer" for a in init):
+        _fail(f"{where} init", "expected [] or ['optimizer'] (the constructor's arguments)")
+    if init and not any(u.is_optimizer for u in units.values()):
+        _fail(f"{where} init", "'optimizer' needs a unit with op = 'sgd'")
+    return NetworkClass(init=tuple(init), **vals)
 
 
 def default_network(units: dict) -> tuple:

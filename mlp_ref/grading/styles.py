@@ -482,13 +482,7 @@ def _network_case(iface: Interface, rng, kind) -> Case:
                 o = sc.construct(opt, lr=LR)
                 sc.add({"do": "set", "obj": slots[i], "attr": iface.optimizer, "value": Ref(o),
                         "label": f"{u.name}.{iface.optimizer} = {opt.name}({LR})"})
-    ref_params = [tuple(p) for p in params]
-    ref_losses = []
-    for t in range(STEPS + 1):
-        acts, loss, g, back = _reference_net(iface, units, ref_params, x, y)
-        ref_losses.append(loss)
-        gi = [b for u, b in zip(units[:-1], back) if u.has_params]
-        ref_params = [(W - LR * bk["W"], b - LR * bk["b"]) for (W, b), bk in zip(ref_params, gi)]
+    ref_losses = _reference_losses(iface, units, params, x, y)
     for t in range(STEPS):
         h = x
         for j, v in enumerate(units[:-1]):
@@ -507,6 +501,54 @@ def _network_case(iface: Interface, rng, kind) -> Case:
     return Case(f"network {chain}: {STEPS} SGD steps with {how} on your gradients (the reference's loss "
                 f"falls from {ref_losses[0]:.4g} to {ref_losses[-1]:.4g})", "network", (), {}, exp, "float64",
                 mode="steps", extra={"steps": sc.steps, "names": sc.names, "training": True}, show=show)
+
+
+def _reference_losses(iface, units, params, x, y) -> list:
+    """The reference network's loss before and after each of STEPS SGD steps (lr = LR)."""
+    ref_params, losses = [tuple(p) for p in params], []
+    for t in range(STEPS + 1):
+        acts, loss, g, back = _reference_net(iface, units, ref_params, x, y)
+        losses.append(loss)
+        gi = [b for u, b in zip(units[:-1], back) if u.has_params]
+        ref_params = [(W - LR * bk["W"], b - LR * bk["b"]) for (W, b), bk in zip(ref_params, gi)]
+    return losses
+
+
+def _network_class_case(iface: Interface, rng, kind) -> Case:
+    """The course's own network class: built from the student's layers, its loss and a data layer;
+    forward() gives the loss; with the optimizer, backward() trains."""
+    nc = iface.network_class
+    units = [iface.units[n] for n in iface.network]
+    params = _net_params(rng)
+    x = rng.uniform(-2, 2, (N, NET[0]))
+    y = _labels(rng, units[-1].op, N, NET[-1], np.float64)
+    sc = Script(iface)
+    args = [Ref(sc.construct(iface.optimizer_unit(), lr=LR))] if nc.init else []
+    net = sc.slot(nc.name)
+    sc.add({"do": "new", "cls": nc.name, "args": args, "keep": net, "label": f"{nc.name}({', '.join(nc.init)})"})
+    pi = 0
+    for u in units[:-1]:
+        s = sc.construct(u, *(params[pi] if u.has_params else (None, None)))
+        pi += u.has_params
+        sc.add({"do": "call", "obj": net, "fn": nc.append, "args": [Ref(s)], "label": f"{nc.name}.{nc.append}"})
+    sc.add({"do": "set", "obj": net, "attr": nc.loss, "value": Ref(sc.construct(units[-1])),
+            "label": f"{nc.name}.{nc.loss} = ..."})
+    data = sc.slot("data")
+    sc.add({"do": "data", "method": nc.data_method, "args": [x, y], "keep": data})
+    sc.add({"do": "set", "obj": net, "attr": nc.data, "value": Ref(data), "label": f"{nc.name}.{nc.data} = ..."})
+    losses = _reference_losses(iface, units, params, x, y)[: 1 if kind == "forward" else STEPS + 1]
+    for t in range(len(losses)):
+        if t:
+            sc.add({"do": "call", "obj": net, "fn": nc.backward, "args": [], "label": f"{nc.name}.{nc.backward}"})
+        sc.add({"do": "call", "obj": net, "fn": nc.forward, "args": [], "ret": True,
+                "label": f"{nc.name}.{nc.forward}"}, [f"loss after {t} steps"])
+    exp = {f"loss after {t} steps": np.asarray(v) for t, v in enumerate(losses)}
+    chain = " -> ".join(u.name for u in units)
+    what = ("forward() once" if kind == "forward" else
+            f"forward() and backward() {STEPS} times with {iface.optimizer_unit().name}({LR})")
+    return Case(f"{nc.name} of {chain}, sizes {NET}, batch {N}: {what}", nc.name, (), {}, exp, "float64",
+                mode="steps", extra={"steps": sc.steps, "names": sc.names, "training": kind == "training"},
+                show={"x": x, "labels": y})
 
 
 def _sgd(sc: Script, iface: Interface, unit: Unit, s: str, grad_ref: Ref):
@@ -627,6 +669,20 @@ def graded_units(iface: Interface) -> dict:
         out["network"] = GradedUnit("network", "x^(l) = layer_l(x^(l-1)); backward in reverse order (the chain rule)",
                                     " -> ".join(iface.network), ("mlp",), checks, "composition of your layers",
                                     CITES["mlp_backward"])
+    nc = iface.network_class
+    if nc is not None:
+        table = {"forward": f"{nc.name}: your layers appended, your loss and a data layer set; forward() gives the "
+                            "reference's loss"}
+        if nc.init:
+            table["training"] = (f"{nc.name} built with your optimizer: forward() then backward() {STEPS} times; the "
+                                 "losses follow the reference's SGD")
+        checks = {c: Check(c, desc, lambda rng, conv, c=c: [_network_class_case(iface, rng, c)])
+                  for c, desc in table.items()}
+        out[nc.name] = GradedUnit(nc.name, "loss = L(layer_L(... layer_1(x))); backward() through every layer",
+                                  f"{nc.name}({', '.join(nc.init)}); {nc.append}(layer); {nc.loss} and {nc.data} "
+                                  f"attributes ({nc.data}.{nc.data_method}() returns (input, labels)); {nc.forward}() "
+                                  f"returns the loss; {nc.backward}()", ("mlp",), checks,
+                                  "the network class chaining your layers", CITES["mlp_backward"])
     return out
 
 

@@ -103,6 +103,15 @@ def render_style_template(rubric: Rubric) -> str:
         ret = ("(dx, dw, db)" if iface.bias == "separate" else "(dx, dw)") if u.has_params else "dx"
         parts.append(f"def {u.backward}(dout, cache):\n" + _doc([f"Backward of {u.forward}: returns {ret}."], "    ")
                      + "    raise NotImplementedError\n\n\n")
+    nc = iface.network_class
+    if nc is not None:
+        doc = _unit_doc(rubric, graded[nc.name])
+        init = ", ".join(["self", *nc.init])
+        parts.append(f"class {nc.name}:\n" + _doc(doc, "    ") + f"\n    def __init__({init}):\n"
+                     "        raise NotImplementedError\n\n"
+                     f"    def {nc.append}(self, layer):\n        raise NotImplementedError\n\n"
+                     f"    def {nc.forward}(self):\n        raise NotImplementedError\n\n"
+                     f"    def {nc.backward}(self):\n        raise NotImplementedError\n\n\n")
     if "network" in graded and any(i.function == "network" for i in rubric.items):
         net = graded["network"]
         pts = ", ".join(f"{i.check} {i.points:g} pt" for i in rubric.items if i.function == "network")

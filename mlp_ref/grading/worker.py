@@ -540,6 +540,9 @@ def run_steps(namespace, steps, blobs, decode, stage_box, watch=None, snap=lambd
             value = resolve({"ref": st["obj"], "attr": st["attr"], "owner": st.get("owner", st["obj"])})
         elif do == "put":
             value = resolve(st["value"])
+        elif do == "data":  # a data layer for the course's network class: `method()` gives (input, labels)
+            batch = tuple(resolve(a) for a in st["args"])
+            value = _type("DataLayer", (), {st["method"]: lambda self, b=batch: tuple(x.copy() for x in b)})()
         elif do == "sgd":
             target = st["target"]
             param, grad = resolve(target), resolve(st["grad"])

@@ -7,7 +7,7 @@ locally with the course's rubric:
 
     mlp-ref grade this_file.py --rubric rubric.toml --out feedback/ --student-view
 
-Rubric: rubric.toml (22.5 points).
+Rubric: rubric.toml (24.5 points).
 """
 import numpy as np
 
@@ -156,6 +156,30 @@ class CrossEntropyLoss:
         raise NotImplementedError
 
     def backward(self, label_tensor):
+        raise NotImplementedError
+
+
+class NeuralNetwork:
+    """The network class chaining your layers.
+
+    Formula: loss = L(layer_L(... layer_1(x))); backward() through every layer
+    Shapes: NeuralNetwork(optimizer); append_layer(layer); loss_layer and data_layer attributes
+        (data_layer.next() returns (input, labels)); forward() returns the loss; backward()
+    Source: 003 EE-559 3b, Backward pass; 002 COS 324 ch. 11, 11.4.2 (Full Backpropagation
+        Process)
+    Graded: forward (1 pt), training (1 pt)
+    """
+
+    def __init__(self, optimizer):
+        raise NotImplementedError
+
+    def append_layer(self, layer):
+        raise NotImplementedError
+
+    def forward(self):
+        raise NotImplementedError
+
+    def backward(self):
         raise NotImplementedError
 
 

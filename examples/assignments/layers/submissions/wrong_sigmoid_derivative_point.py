@@ -1,4 +1,6 @@
 """A typical mistake: Sigmoid's backward applies sigma' to the stored output sigma(x) instead of to x."""
+import copy
+
 import numpy as np
 
 
@@ -77,3 +79,27 @@ class CrossEntropyLoss:
     def backward(self, label_tensor):
         eps = np.finfo(self.prediction_tensor.dtype).eps
         return -label_tensor / (self.prediction_tensor + eps)
+
+
+class NeuralNetwork:
+    def __init__(self, optimizer):
+        self.optimizer = optimizer
+        self.layers = []
+        self.loss_layer = None
+        self.data_layer = None
+
+    def append_layer(self, layer):
+        if hasattr(layer, "optimizer"):
+            layer.optimizer = copy.deepcopy(self.optimizer)
+        self.layers.append(layer)
+
+    def forward(self):
+        input_tensor, self.label_tensor = self.data_layer.next()
+        for layer in self.layers:
+            input_tensor = layer.forward(input_tensor)
+        return self.loss_layer.forward(input_tensor, self.label_tensor)
+
+    def backward(self):
+        error_tensor = self.loss_layer.backward(self.label_tensor)
+        for layer in reversed(self.layers):
+            error_tensor = layer.backward(error_tensor)
