@@ -101,7 +101,7 @@ def _request(case: Case) -> tuple[dict, list]:
     if "f" in case.extra:
         req["f"] = protocol.encode_value(list(case.extra["f"]), blobs)
     if case.mode == "steps":
-        from .styles import encode_steps
+        from .steps import encode_steps
 
         req["steps"] = encode_steps(case.extra["steps"], blobs)
     return req, blobs
