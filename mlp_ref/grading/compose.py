@@ -44,15 +44,13 @@ def _reference_net(iface, units, params, x, y):
     return acts, float(loss), g, back
 
 
-def _net_script(iface, units, params, x, y, *, ret=True, slots=None):
-    """Build (or reuse `slots`), run forward, loss and backward; returns (script, slots)."""
-    sc = Script(iface)
-    if slots is None:
-        slots, pi = [], 0
-        for u in units[:-1]:
-            slots.append(sc.construct(u, *(params[pi] if u.has_params else (None, None))))
-            pi += u.has_params
-        slots.append(sc.construct(units[-1]))
+def _build_net(iface, units, params):
+    """A script that constructs every unit of the network (parameters set); returns (script, slots)."""
+    sc, slots, pi = Script(iface), [], 0
+    for u in units[:-1]:
+        slots.append(sc.construct(u, *(params[pi] if u.has_params else (None, None))))
+        pi += u.has_params
+    slots.append(sc.construct(units[-1]))
     return sc, slots
 
 
@@ -84,7 +82,7 @@ def network_case(iface: Interface, rng, kind) -> Case:
     loss_u = units[-1]
     x = rng.uniform(-2, 2, (N, NET[0]))
     y = draw_labels(rng, loss_u.op, N, NET[-1], np.float64)
-    sc, slots = _net_script(iface, units, params, x, y)
+    sc, slots = _build_net(iface, units, params)
     chain = " -> ".join(u.name for u in units)
     show = {"x": x, "labels": y}
     if kind == "gradient":

@@ -50,6 +50,7 @@ class Script:
     steps: list = field(default_factory=list)
     names: list = field(default_factory=list)
     n: int = 0
+    cache: dict = field(default_factory=dict)  # pairs: unit slot -> the slot of its latest forward's result
 
     def slot(self, base: str) -> str:
         self.n += 1
@@ -96,7 +97,6 @@ class Script:
         args = [x] + (self.param_refs(s) if unit.has_params else [])
         self.add({"do": "call", "fn": unit.forward, "args": args, "keep": k, "ret": bool(ret), "index": 0,
                   "returns": "(out, cache)", "label": unit.forward}, [ret] if ret else [])
-        self.cache = getattr(self, "cache", {})
         self.cache[s] = k
         return Ref(k, index=0, owner=unit.forward)
 
