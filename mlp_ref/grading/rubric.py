@@ -20,6 +20,10 @@
     value = 2.0
     kink = { points = 1.0, visibility = "after_due_date" }
 
+A course's own assignment adds an `[interface]` table (see interface.py): its style (functions,
+forward/backward pairs with a cache, or layer classes), names, attributes and layouts; then each
+[functions.NAME] table names one of its units (or `network`, the composition of its layers).
+
 Unknown keys are errors (a typo must not silently change a grade).
 """
 from __future__ import annotations
