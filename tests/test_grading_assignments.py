@@ -232,13 +232,14 @@ def test_notebook_source_keeps_cells_in_order(tmp_path):
 
     nb = tmp_path / "n.ipynb"
     nbformat.write(new_notebook(cells=[new_code_cell("a = 1"), new_code_cell("%%timeit\nb = 2"),
-                                       new_code_cell("if a:\n    !ls\n    a = 3")]), str(nb))
+                                       new_code_cell("if a:\n    !ls\n    a = 3"),
+                                       new_code_cell('doc = """\n%d percent\n!done"""')]), str(nb))
     code, notes, err = notebook_source(nb)
     assert err == ""
     ns = {}
     exec(code, ns)
-    assert ns["a"] == 3 and "b" not in ns
-    assert any("cell magic" in n for n in notes) and any("'!ls'" in n for n in notes)
+    assert ns["a"] == 3 and "b" not in ns and ns["doc"] == "\n%d percent\n!done"
+    assert any("cell magic" in n for n in notes) and any("'!ls'" in n for n in notes) and len(notes) == 2
 
 
 # ------------------------------------------------------------- hostile layers, same protections

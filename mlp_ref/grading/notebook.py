@@ -7,6 +7,7 @@ caller scores it 0 with the message returned here, never a grader error.
 """
 from __future__ import annotations
 
+import ast
 import re
 
 _HELP = re.compile(r"^\s*[\w.]+\?\??\s*$")
@@ -15,6 +16,14 @@ _HELP = re.compile(r"^\s*[\w.]+\?\??\s*$")
 def _skip(line: str) -> bool:
     s = line.lstrip()
     return s.startswith(("%", "!")) or bool(_HELP.match(line)) or re.match(r"^\w+\s*=\s*[!%]", s) is not None
+
+
+def _parses(src: str) -> bool:
+    try:
+        ast.parse(src)
+        return True
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
 
 
 def notebook_source(path) -> tuple[bytes | None, list[str], str]:
@@ -37,6 +46,9 @@ def notebook_source(path) -> tuple[bytes | None, list[str], str]:
         src = "".join(src) if isinstance(src, list) else str(src)
         if src.lstrip().startswith("%%"):
             notes.append(f"code cell {n}: a cell magic ({src.lstrip().split()[0]}); the cell was left out")
+            continue
+        if _parses(src):  # plain Python: a '%' or '!' at the start of a line is inside a string
+            out.append(f"# ---- code cell {n} ----\n{src}\n")
             continue
         lines = []
         for i, line in enumerate(src.splitlines(), 1):
