@@ -1,7 +1,7 @@
 """Notebook submissions: the code cells of a .ipynb, in order, as one Python file (read with nbformat).
 
-IPython-only lines (magics `%...`, cell magics `%%...`, shell lines `!...`, help `name?`) are not
-Python: each becomes `pass` at its indentation (cell magics: the whole cell is left out) and the
+In a cell that is not valid Python as it stands, IPython-only lines (magics `%...`, shell lines
+`!...`, help `name?`) each become `pass` at its indentation (a cell magic `%%...` leaves the whole cell out) and the
 feedback notes what was skipped. A notebook that does not parse is the submission's problem: the
 caller scores it 0 with the message returned here, never a grader error.
 """
