@@ -1,8 +1,8 @@
 """Notebook submissions: the code cells of a .ipynb, in order, as one Python file (read with nbformat).
 
 In a cell that is not valid Python as it stands, IPython-only lines (magics `%...`, shell lines
-`!...`, help `name?`) each become `pass` at its indentation (a cell magic `%%...` leaves the whole cell out) and the
-feedback notes what was skipped. A notebook that does not parse is the submission's problem: the
+`!...`, help `name?`) each become `pass` at their indentation; a cell magic `%%...` leaves its
+whole cell out. The feedback notes what was skipped. A notebook that does not parse is the submission's problem: the
 caller scores it 0 with the message returned here, never a grader error.
 """
 from __future__ import annotations
