@@ -132,10 +132,12 @@ def test_attacks_fail_in_process_mode_without_landlock(autograder):
 
 @pytest.mark.parametrize("style,correct,wrong,lost", [
     ("layers", "correct.py", "wrong_sigmoid_derivative_point.py", {"Sigmoid: backward", "network: gradient"}),
+    ("pairs", "correct.py", "wrong_loss_sum.py", {"softmax_loss: forward", "softmax_loss: backward"}),
     ("functions", "correct.ipynb", "wrong_labels_one_hot.ipynb", {"softmax_cross_entropy_grad: value"}),
 ])
 def test_every_interface_style_and_notebooks_grade_in_the_bundle(autograder, style, correct, wrong, lost):
-    """The same bundle with a course's rubric (layer classes; a notebook submission) put in its place."""
+    """The same bundle with a course's rubric (layer classes, pairs with a cache, functions submitted as
+    notebooks) put in its place."""
     root = autograder[0]
     folder = ROOT / "examples" / "assignments" / style
     rubric = load_rubric(folder / "rubric.toml")
