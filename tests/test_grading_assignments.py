@@ -385,3 +385,79 @@ def test_a_network_class_that_only_chains_forward_loses_training(tmp_path):
     failing = {t["name"]: _texts(t) for t in res["tests"] if t["status"] != "passed"}
     assert set(failing) == {"NeuralNetwork: training"}
     assert "the loss does not fall" in failing["NeuralNetwork: training"]
+
+
+# ------------------------------------------------------------------- every layout of the weights
+LAYOUT_SOLUTION = '''
+import numpy as np
+
+
+class Linear:
+    def __init__(self, input_size, output_size):
+        self.W = None
+        self.b = None
+
+    def forward(self, x):
+        self.x = x
+        {forward}
+
+    def backward(self, g):
+        {backward}
+
+
+class Tanh:
+    def forward(self, x):
+        self.y = np.tanh(x)
+        return self.y
+
+    def backward(self, g):
+        return g * (1 - self.y ** 2)
+
+
+class Loss:
+    def forward(self, o, y):
+        self.o, self.y = o, y
+        m = o.max(axis=1, keepdims=True)
+        lse = m[:, 0] + np.log(np.exp(o - m).sum(axis=1))
+        return np.sum(lse - o[np.arange(len(y)), y])
+
+    def backward(self, y):
+        e = np.exp(self.o - self.o.max(axis=1, keepdims=True))
+        p = e / e.sum(axis=1, keepdims=True)
+        p[np.arange(len(y)), y] -= 1
+        return p
+'''
+LAYOUTS = {  # (weight_layout, bias): forward, backward of a correct Linear in that layout, the weight gradient
+    ("out_in", "separate"): ("return x @ self.W.T + self.b",
+                             "self.dW = g.T @ self.x\n        self.db = g.sum(axis=0)\n        return g @ self.W",
+                             "g.T @ self.x"),
+    ("in_out", "separate"): ("return x @ self.W + self.b",
+                             "self.dW = self.x.T @ g\n        self.db = g.sum(axis=0)\n        return g @ self.W.T",
+                             "self.x.T @ g"),
+    ("out_in", "last_column"): ("return x @ self.W[:, :-1].T + self.W[:, -1]",
+                                "self.dW = np.hstack([g.T @ self.x, g.sum(axis=0)[:, None]])\n"
+                                "        return g @ self.W[:, :-1]", "g.T @ self.x"),
+}
+
+
+@pytest.mark.parametrize("layout,bias", sorted(LAYOUTS))
+def test_every_weight_layout_grades_a_correct_layer_fully_and_a_wrong_one_not(layout, bias, tmp_path):
+    fwd, bwd, dW = LAYOUTS[(layout, bias)]
+    rubric = parse_rubric({
+        "interface": {"style": "layers", "weight_layout": layout, "bias": bias, "weights": "W", "bias_attr": "b",
+                      "gradient_weights": "dW", "gradient_bias": "db",
+                      "units": {"Linear": {"op": "affine"}, "Tanh": {"op": "tanh"},
+                                "Loss": {"op": "softmax_cross_entropy"}}},
+        "functions": {"Linear": {"checks": {"forward": 1, "backward": 1, "shapes": 1}},
+                      "network": {"checks": {"gradient": 1, "finite_differences": 1, "training": 1}}}})
+    sub = tmp_path / "layout.py"
+    sub.write_text(LAYOUT_SOLUTION.replace("{forward}", fwd).replace("{backward}", bwd))
+    res = grade_submission(sub, rubric)
+    assert res["score"] == res["max_score"], [(t["name"], _texts(t)[:300]) for t in res["tests"]
+                                              if t["status"] != "passed"]
+    assert bwd.count(dW) == 1
+    sub.write_text(LAYOUT_SOLUTION.replace("{forward}", fwd).replace("{backward}", bwd.replace(dW, f"0.5 * {dW}")))
+    res = grade_submission(sub, rubric)
+    failing = {t["name"] for t in res["tests"] if t["status"] != "passed"}
+    assert failing == {"Linear: backward", "Linear: shapes", "network: gradient", "network: finite_differences",
+                       "network: training"}, failing
