@@ -43,6 +43,10 @@ def autograder(tmp_path_factory):
                          capture_output=True, text=True, timeout=300)
     if got.returncode != 0:
         pytest.skip(f"cannot fetch the NumPy and Jinja2 wheels for the bundle: {got.stderr[-500:]}")
+    got = subprocess.run([str(SYSTEM_PYTHON), "-m", "pip", "download", "-q", "--only-binary=:all:", "-d", str(wheels),
+                          "nbformat"], capture_output=True, text=True, timeout=300)  # with its dependencies
+    if got.returncode != 0:
+        pytest.skip(f"cannot fetch the nbformat wheels for the bundle: {got.stderr[-500:]}")
     info = build_bundle(tmp / "autograder.zip", DEFAULT_RUBRIC, wheels)
     root = tmp / "autograder"
     with zipfile.ZipFile(info["path"]) as z:
@@ -124,3 +128,26 @@ def test_attacks_fail_in_process_mode_without_landlock(autograder):
     for fn in ("sigmoid", "tanh", "relu", "softmax", "log_softmax", "sigmoid_grad"):
         assert by[f"{fn}: value"]["status"] == "passed", by[f"{fn}: value"]["output"]
     assert res["extra_data"]["sandbox_warnings"] == []
+
+
+@pytest.mark.parametrize("style,correct,wrong,lost", [
+    ("layers", "correct.py", "wrong_sigmoid_derivative_point.py", {"Sigmoid: backward", "network: gradient"}),
+    ("pairs", "correct.py", "wrong_loss_sum.py", {"softmax_loss: forward", "softmax_loss: backward"}),
+    ("functions", "correct.ipynb", "wrong_labels_one_hot.ipynb", {"softmax_cross_entropy_grad: value"}),
+])
+def test_every_interface_style_and_notebooks_grade_in_the_bundle(autograder, style, correct, wrong, lost):
+    """The same bundle with a course's rubric (layer classes, pairs with a cache, functions submitted as
+    notebooks) put in its place."""
+    root = autograder[0]
+    folder = ROOT / "examples" / "assignments" / style
+    rubric = load_rubric(folder / "rubric.toml")
+    original = (root / "source" / "rubric.toml").read_bytes()
+    try:
+        shutil.copy(folder / "rubric.toml", root / "source" / "rubric.toml")
+        res = run(autograder, folder / "submissions" / correct)
+        assert res["score"] == rubric.max_score, res["output"]
+        res = run(autograder, folder / "submissions" / wrong)
+        failed = {t["name"] for t in res["tests"] if t["status"] == "failed"}
+        assert lost <= failed and res["score"] < rubric.max_score
+    finally:
+        (root / "source" / "rubric.toml").write_bytes(original)

@@ -152,8 +152,8 @@ def leaky_relu_grad(z, slope=0.1, at_zero=1.0):
 def elu(z, alpha=1.0):
     return np.where(z >= 0, z, alpha * np.expm1(np.minimum(z, 0))).astype(z.dtype)
 
-def elu_grad(z, alpha=1.0):
-    return np.where(z >= 0, 1.0, alpha * np.exp(np.minimum(z, 0))).astype(z.dtype)
+def elu_grad(z, alpha=1.0, at_zero=1.0):
+    return np.where(z > 0, 1.0, np.where(z < 0, alpha * np.exp(np.minimum(z, 0)), at_zero)).astype(z.dtype)
 
 def swish(z):
     return (z * _sig(z)).astype(z.dtype)

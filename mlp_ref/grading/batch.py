@@ -10,23 +10,22 @@ from .grader import grade_submission, make_plan
 from .outputs import write_outputs
 from .references import references
 from .sandbox import HideNotEnforced
-from .checks import FUNCTIONS
 
 
 def find_submissions(folder) -> tuple[dict, list]:
-    """{name: file} for every *.py in `folder` and every subfolder holding exactly one *.py."""
+    """{name: file} for every *.py or *.ipynb in `folder` and every subfolder holding exactly one."""
     folder = Path(folder)
     found, skipped = {}, []
     for p in sorted(folder.iterdir()):
-        if p.is_file() and p.suffix == ".py":
+        if p.is_file() and p.suffix in (".py", ".ipynb"):
             found.setdefault(p.stem, p)
         elif p.is_dir() and not p.name.startswith((".", "__")):
-            pys = sorted(q for q in p.iterdir() if q.is_file() and q.suffix == ".py")
+            pys = sorted(q for q in p.iterdir() if q.is_file() and q.suffix in (".py", ".ipynb"))
             if len(pys) == 1:
                 name = p.name if p.name not in found else f"{p.name}-dir"
                 found[name] = pys[0]
             else:
-                skipped.append(f"{p.name}/ ({len(pys)} .py files; a submission folder holds exactly one)")
+                skipped.append(f"{p.name}/ ({len(pys)} .py/.ipynb files; a submission folder holds exactly one)")
     return found, skipped
 
 
@@ -39,7 +38,7 @@ def grade_directory(folder, out_dir, rubric, *, jobs: int = 1, mode: str = "auto
     subs, skipped = find_submissions(folder)
     plan = make_plan(rubric)
     for name in rubric.functions if not student else ():  # warm the shared caches before threads start
-        references(name, FUNCTIONS[name].fn)
+        references(name, tuple(plan.graded[name].fn))
     also_hide = (*also_hide, str(out.resolve()), str(Path(folder).resolve()))  # classmates' files
     rows = {}
     warnings = []

@@ -2,8 +2,8 @@
 
 The wheel is written here from the importable `mlp_ref`, `reports` and `oracles` packages (pure-Python;
 a py3-none-any wheel; no build tool needed, and it works from a checkout or an installed copy),
-so setup.sh installs the project from the zip itself. NumPy (and Jinja2, optional: without it
-feedback.html is plain text) come from wheels shipped in the zip's wheels/ folder when present
+so setup.sh installs the project from the zip itself. NumPy (and Jinja2 and nbformat, optional: without
+them feedback.html is plain text and notebooks cannot be graded) come from wheels shipped in the zip's wheels/ folder when present
 (`--bundle-wheels DIR`), else from the package index during Gradescope's image build.
 """
 from __future__ import annotations
@@ -46,6 +46,9 @@ WHEEL="$(ls "$SRC"/wheels/mlp_ref-*.whl | head -n1)"
 "$VPY" -m pip install -q --no-index --find-links "$SRC/wheels" jinja2 \
   || "$VPY" -m pip install -q jinja2 \
   || echo "jinja2 unavailable: feedback.html will be plain text"
+"$VPY" -m pip install -q --no-index --find-links "$SRC/wheels" nbformat \
+  || "$VPY" -m pip install -q nbformat \
+  || echo "nbformat unavailable: a notebook (.ipynb) submission gets a message asking for a .py file"
 # what the submission's uid must not read: the rubric (and its seed), the grader's code, the results.
 # site-packages stays searchable (NumPy is reached by name) but not listable.
 SP="$("$VPY" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
@@ -59,20 +62,20 @@ chmod 711 "$SP"
 """
 
 RUN_AUTOGRADER = r"""#!/usr/bin/env bash
-# Gradescope runs this for every submission: grade $ROOT/submission/*.py into $ROOT/results/.
+# Gradescope runs this for every submission: grade $ROOT/submission/*.py (or *.ipynb) into $ROOT/results/.
 set -uo pipefail
 ROOT="${AUTOGRADER_ROOT:-/autograder}"
 VPY="$ROOT/mlp-ref-venv/bin/python"
 mkdir -p "$ROOT/results"
 chmod 700 "$ROOT/results" "$ROOT/submission" "$ROOT/source" 2>/dev/null
 shopt -s nullglob
-files=("$ROOT"/submission/*.py)
+files=("$ROOT"/submission/*.py "$ROOT"/submission/*.ipynb)
 fail() {  # results.json for a submission (or an autograder) that cannot be graded
   "$VPY" -c 'import json, sys; json.dump({"score": 0.0, "output": sys.argv[2], "tests": []}, open(sys.argv[1], "w"))' \
     "$ROOT/results/results.json" "$1"
 }
 if [ ${#files[@]} -ne 1 ]; then
-  fail "Upload exactly one .py file (found ${#files[@]}); start from the template of this assignment."
+  fail "Upload exactly one .py or .ipynb file (found ${#files[@]}); start from the template of this assignment."
   exit 0
 fi
 "$VPY" -m mlp_ref.cli grade "${files[0]}" --out "$ROOT/results" --rubric "$ROOT/source/rubric.toml" \
@@ -87,7 +90,7 @@ Upload this zip as the autograder of a programming assignment (Ubuntu base image
 creates a virtual environment of its own, installs mlp_ref from wheels/ (offline when the wheels
 for NumPy are in wheels/, from the package index otherwise), makes the rubric and the grader's
 code unreadable to other users, and prints `mlp-ref grade --sandbox-report`. run_autograder
-grades the single .py file a student uploads with rubric.toml, writing results/results.json and
+grades the single .py or .ipynb file a student uploads with rubric.toml, writing results/results.json and
 results/feedback.html (the student view: hidden tests left out).
 """
 

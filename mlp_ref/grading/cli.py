@@ -13,14 +13,15 @@ import sys
 def add_grade_parser(subparsers) -> None:
     g = subparsers.add_parser(
         "grade", help="grade student submissions against the reference (Gradescope results format)",
-        description="Grade a student's .py file (or a folder of them) in a sandbox: writes results.json "
+        description="Grade a student's .py file or Jupyter notebook (or a folder of them) in a sandbox: writes results.json "
                     "(Gradescope format) and feedback.html. --template prints the student template; "
                     "--gradescope-bundle builds a Gradescope autograder zip.")
-    g.add_argument("submission", nargs="?", help="a submission .py file, or a folder of submissions")
+    g.add_argument("submission", nargs="?", help="a submission .py or .ipynb file, or a folder of submissions")
     g.add_argument("--out", default="grading-out", help="output folder (default: grading-out)")
     g.add_argument("--rubric", help="rubric TOML file (default: the rubric shipped with mlp_ref)")
     g.add_argument("--jobs", type=int, default=1, help="submissions graded in parallel (folder mode)")
-    g.add_argument("--template", action="store_true", help="print the student template for the rubric")
+    g.add_argument("--template", action="store_true", help="print the student template for the rubric (functions, "
+                   "forward/backward pairs or layer classes, as its [interface] says)")
     g.add_argument("--gradescope-bundle", metavar="OUT.zip", help="write a Gradescope autograder zip")
     g.add_argument("--bundle-wheels", metavar="DIR", help="extra wheels (NumPy, Jinja2 for Gradescope's "
                    "Python) to ship in the bundle so that setup.sh needs no network")

@@ -26,7 +26,8 @@ def diagnose_leaf(leaf: Leaf, case, tol: Tolerance) -> list[str]:
     if g.shape != e.shape:
         if g.ndim == 2 and g.T.shape == e.shape and close(g.T, e, tol):
             out.append(f"transposed result: you returned shape {g.shape}, the transpose of the expected "
-                       f"{e.shape} (for a weight gradient: dL/dW = g^T x has W's shape (H, D))")
+                       f"{e.shape}" + ("" if case.mode == "steps" else
+                                       " (for a weight gradient: dL/dW = g^T x has W's shape (H, D))"))
         if n and g.shape == (n,) + e.shape:
             if close(g.sum(axis=0), e, tol):
                 out.append(f"missing sum over the batch: you returned one value per sample (shape {g.shape}); "
@@ -82,6 +83,8 @@ def explain_error(err: dict, stage: str, func: str, limits) -> str:
         return f"tried to import the reference implementation, which submissions cannot use{where}: {msg}"
     if typ == "LookupError" and "defines no function" in msg:
         return msg
+    if typ == "InterfaceError":  # a class, function, method or attribute the course's interface names
+        return f"{msg}{where}"
     if typ == "IndexError" and func.startswith("softmax_cross_entropy") and "too many indices" in msg:
         return (f"IndexError{where}: {msg} -- o is a single sample of shape (K,) here, with an integer label y: "
                 "index it as o[y] (and softmax over its only axis)")

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from . import protocol
-from .checks import FUNCTIONS, Case, build_cases
+from .checks import FUNCTIONS, Case, rng_for
 from .compare import TOLERANCES, compare_tree
 from .diagnosis import diagnose_leaf, explain_error
 from .references import cite
@@ -31,12 +31,14 @@ class Plan:
 
     rubric: Rubric
     cases: dict
+    graded: dict  # {name: GradedFunction or styles.GradedUnit}
 
 
 def make_plan(rubric: Rubric) -> Plan:
-    cases = {(i.function, i.check): build_cases(i.function, i.check, rubric.seed, rubric.conventions)
-             for i in rubric.items}
-    return Plan(rubric, cases)
+    graded = rubric.graded
+    cases = {(i.function, i.check): graded[i.function].checks[i.check].build(
+        rng_for(rubric.seed, i.function, i.check), rubric.conventions) for i in rubric.items}
+    return Plan(rubric, cases, graded)
 
 
 # --------------------------------------------------------------------------------- display
@@ -65,6 +67,8 @@ def escape_output(raw: bytes, limit: int) -> str:
 
 # ----------------------------------------------------------------------------------- calls
 def _input_names(case: Case) -> list[str]:
+    if case.mode == "steps":
+        return []
     params = {"call": FUNCTIONS[case.func].params, "mlp_backward": FUNCTIONS["mlp_forward"].params,
               "numerical_gradient": FUNCTIONS["numerical_gradient"].params[1:]}[case.mode]
     names = []
@@ -96,7 +100,21 @@ def _request(case: Case) -> tuple[dict, list]:
         req["g"] = protocol.encode_value(case.extra["g"], blobs)
     if "f" in case.extra:
         req["f"] = protocol.encode_value(list(case.extra["f"]), blobs)
+    if case.mode == "steps":
+        from .steps import encode_steps
+
+        req["steps"] = encode_steps(case.extra["steps"], blobs)
     return req, blobs
+
+
+def _call_timeout(case: Case, limits, t0: float) -> float:
+    """call_seconds per request; a request of many steps (a network, finite differences) gets one
+    call_seconds per 20 calls, never beyond what is left of the total time."""
+    if case.mode != "steps":
+        return limits.call_seconds
+    calls = sum(1 for st in case.extra["steps"] if st["do"] in ("new", "call"))
+    left = limits.total_seconds - (time.monotonic() - t0)
+    return max(limits.call_seconds, min(limits.call_seconds * -(-calls // 20), left))
 
 
 def _fail(case, message, **kw) -> dict:
@@ -145,9 +163,19 @@ def _judge(case: Case, status: str, payload, session: Session) -> dict:
     # could silence: advisory only, never a reason for points
     advisories = [f"modified its input{'s' if len(mutated) > 1 else ''} {', '.join(mutated)} in place; the "
                   "caller still needs them (work on a copy)"] if mutated else []
+    steps_mut = header.get("mutated_steps")
+    if isinstance(steps_mut, list) and steps_mut:
+        advisories.append("modified an input array in place in " + ", ".join(str(x)[:80] for x in steps_mut[:5])
+                          + "; the previous layer (or the caller) may still need it (work on a copy)")
 
+    expected = case.expected
+    names = case.extra.get("names")
+    if names is not None and isinstance(got, list) and len(got) == len(names):
+        got = dict(zip(names, got))
+    if case.extra.get("post") is not None:
+        expected, got = case.extra["post"](got)
     tol = TOLERANCES[case.dtype]
-    leaves = compare_tree(case.expected, got, tol)
+    leaves = compare_tree(expected, got, tol)
     note = ""
     if not all(lf.ok for lf in leaves):
         for alt_note, alt in case.accept:
@@ -164,6 +192,7 @@ def _judge(case: Case, status: str, payload, session: Session) -> dict:
     for lf in bad:
         problems.append((f"{lf.path}: " if lf.path else "") + lf.problem)
         diagnoses += [(f"{lf.path}: " if lf.path else "") + d for d in diagnose_leaf(lf, case, tol)]
+    diagnoses = _composition_diagnoses(case, bad, got, expected) + diagnoses
     first = bad[0]
     digits = digits_for(first.max_rel)
     detail = {"expected": show(first.expected, digits), "got": show(first.got, digits), "where": first.path,
@@ -172,13 +201,34 @@ def _judge(case: Case, status: str, payload, session: Session) -> dict:
                  advisories=advisories, **detail)
 
 
+def _composition_diagnoses(case: Case, bad, got, expected) -> list[str]:
+    """Network checks: the layer at fault (the first differing result, in the order computed), and
+    whether training on the submission's gradients lowered its loss."""
+    out = []
+    if case.extra.get("layers") and bad:
+        first = bad[0].path.strip("[]'\"")
+        layer = first.split(")", 1)[0] + ")" if first.startswith("layer ") else first
+        out.append(f"the first result that differs is {first}: {layer} is at fault (its own checks say how); "
+                   "every later difference may follow from it")
+    if case.extra.get("training") and isinstance(got, dict):
+        losses = [got.get(k) for k in expected]
+        try:
+            vals = [float(np.asarray(v).reshape(())) for v in losses]
+            if not vals[-1] < vals[0]:
+                out.append(f"the loss does not fall: {vals[0]:.4g} before and {vals[-1]:.4g} after the SGD steps "
+                           "(a gradient with the wrong sign or layout, or parameters not updated)")
+        except (TypeError, ValueError):
+            pass
+    return out
+
+
 # ---------------------------------------------------------------------------------- grading
 def _test_entry(item, gf, check, outcome, visibility) -> dict:
     passed = outcome is not None and outcome["passed"]
     return {
         "name": item.name, "function": item.function, "check": item.check,
         "description": check.description, "formula": gf.formula, "shapes": gf.shapes,
-        "where": cite(gf.name),
+        "where": getattr(gf, "where", "") or cite(gf.name), "fns": list(gf.fn),
         "score": item.points if passed else 0.0, "max_score": item.points,
         "status": "passed" if passed else "failed", "visibility": visibility, "outcome": outcome,
     }
@@ -194,6 +244,8 @@ def grade_submission(path, rubric: Rubric, *, plan: Plan | None = None, mode: st
     t0 = time.monotonic()
     path = Path(path)
     plan = plan or make_plan(rubric)
+    if path.suffix == ".ipynb":
+        return _grade_notebook(path, rubric, plan, mode, hide, also_hide)
     limits = rubric.limits
     source = path.read_bytes()
     result = {"submission": path.name, "sha256": hashlib.sha256(source).hexdigest(),
@@ -209,7 +261,7 @@ def grade_submission(path, rubric: Rubric, *, plan: Plan | None = None, mode: st
         result["sandbox"] = session.mode + (f" ({', '.join(session.layers)})" if session.layers else "")
         result["sandbox_warnings"] = list(session.warnings)
         for item in rubric.items:
-            gf = FUNCTIONS[item.function]
+            gf = plan.graded[item.function]
             check = gf.checks[item.check]
             outcome = None
             advisories = []
@@ -237,7 +289,7 @@ def grade_submission(path, rubric: Rubric, *, plan: Plan | None = None, mode: st
                     break
                 req, blobs = _request(case)
                 start = session.output_size()
-                status, payload = session.worker.call(req, blobs, limits.call_seconds)
+                status, payload = session.worker.call(req, blobs, _call_timeout(case, limits, t0))
                 segments.append((start, session.output_size(), item.visibility))
                 outcome = judge(case, status, payload, session)
                 advisories += [a for a in outcome.get("advisories", []) if a not in advisories]
@@ -255,6 +307,40 @@ def grade_submission(path, rubric: Rubric, *, plan: Plan | None = None, mode: st
     result["max_score"] = round(sum(t["max_score"] for t in result["tests"]), 6)
     result["execution_time"] = round(time.monotonic() - t0, 3)
     return result
+
+
+def _grade_notebook(path: Path, rubric: Rubric, plan: Plan, mode, hide, also_hide) -> dict:
+    """A .ipynb: its code cells graded as one file; a notebook that cannot be read scores 0 with a message."""
+    import shutil
+    import tempfile
+
+    from .notebook import notebook_source
+
+    t0 = time.monotonic()
+    code, notes, err = notebook_source(path)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    if code is None:
+        outcome = {"passed": False, "case": "", "message": err, "problems": [], "diagnoses": []}
+        tests = [_test_entry(i, plan.graded[i.function], plan.graded[i.function].checks[i.check], dict(outcome),
+                             i.visibility) for i in rubric.items]
+        return {"submission": path.name, "sha256": digest,
+                "rubric": {"name": rubric.name, "seed": rubric.seed, "path": rubric.path},
+                "sandbox": "not started (the notebook could not be read)", "visibility": rubric.visibility,
+                "stdout_visibility": rubric.stdout_visibility, "tests": tests, "load": {"ok": False, "message": err},
+                "sandbox_warnings": [], "printed": "", "printed_student": "", "restarts": 0, "notes": [],
+                "score": 0.0, "max_score": round(sum(t["max_score"] for t in tests), 6),
+                "execution_time": round(time.monotonic() - t0, 3)}
+    tmp = Path(tempfile.mkdtemp(prefix="mlpref-nb-"))  # mode 0700: the grader's only
+    try:
+        src = tmp / "submission.py"
+        src.write_bytes(code)
+        res = grade_submission(src, rubric, plan=plan, mode=mode, hide=hide, also_hide=also_hide)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    res["submission"], res["sha256"] = path.name, digest
+    res["notes"] = [f"graded the notebook's code cells in order ({len(notes)} IPython line(s) skipped)"] + notes[:20]
+    res["execution_time"] = round(time.monotonic() - t0, 3)
+    return res
 
 
 def _visible_output(session: Session, segments) -> bytes:

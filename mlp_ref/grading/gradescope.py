@@ -73,6 +73,7 @@ def summary_output(result: dict) -> str:
     else:
         lines.append(f"Score: {result['score']:g} / {result['max_score']:g}")
     lines += [f"Graded by mlp-ref with rubric {result['rubric']['name']!r}.", f"Isolation: {result['sandbox']}."]
+    lines += [f"Note: {n}" for n in result.get("notes", [])]
     if not result["load"]["ok"]:
         lines.append(result["load"]["message"])
         if result["load"].get("traceback"):

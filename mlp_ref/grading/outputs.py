@@ -19,7 +19,7 @@ def write_outputs(result: dict, out_dir, student: bool = False) -> dict:
         from .references import references
 
         for t in result["tests"]:
-            t.setdefault("references", [dict(r) for r in references(t["function"], FUNCTIONS[t["function"]].fn)])
+            t.setdefault("references", [dict(r) for r in references(t["function"], tuple(t["fns"] if "fns" in t else FUNCTIONS[t["function"]].fn))])
     feedback = out / "feedback.html"
     tmp = out / ".feedback.html.tmp"
     try:

@@ -20,6 +20,10 @@
     value = 2.0
     kink = { points = 1.0, visibility = "after_due_date" }
 
+A course's own assignment adds an `[interface]` table (see interface.py): its style (functions,
+forward/backward pairs with a cache, or layer classes), names, attributes and layouts; then each
+[functions.NAME] table names one of its units (or `network`, the composition of its layers).
+
 Unknown keys are errors (a typo must not silently change a grade).
 """
 from __future__ import annotations
@@ -60,6 +64,16 @@ class Rubric:
     functions: tuple
     items: tuple
     path: str
+    interface: object = None  # interface.Interface; None: the function style
+
+    @property
+    def style(self) -> str:
+        return self.interface.style if self.interface is not None else "functions"
+
+    @property
+    def graded(self) -> dict:
+        """{name: GradedFunction or GradedUnit}: what a [functions.NAME] table may name."""
+        return graded_table(self.interface)
 
     @property
     def max_score(self) -> float:
@@ -90,11 +104,24 @@ def _keys(where, table, allowed):
         _fail(where, f"unknown key(s) {extra}; allowed: {sorted(allowed)}")
 
 
+def graded_table(iface) -> dict:
+    """The graded names of an interface: mlp_ref's functions, or the course's units (and 'network')."""
+    if iface is None or iface.style == "functions":
+        from .checks import FUNCTIONS  # the table of graded functions and their checks
+
+        return FUNCTIONS
+    from .styles import graded_units
+
+    return graded_units(iface)
+
+
 def parse_rubric(data: dict, path: str = "<rubric>") -> Rubric:
-    from .checks import FUNCTIONS  # the table of graded functions and their checks
+    from .interface import parse_interface
 
     _keys("top level", data, {"name", "seed", "visibility", "stdout_visibility", "limits", "conventions",
-                              "functions"})
+                              "functions", "interface"})
+    iface = parse_interface(data.get("interface"))
+    FUNCTIONS = graded_table(iface)
     seed = data.get("seed", 0)
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         _fail("seed", f"expected a non-negative integer, got {seed!r}")
@@ -124,7 +151,8 @@ def parse_rubric(data: dict, path: str = "<rubric>") -> Rubric:
     for fname, spec in funcs.items():
         where = f"[functions.{fname}]"
         if fname not in FUNCTIONS:
-            _fail(where, f"no graded function {fname!r}; known: {sorted(FUNCTIONS)}")
+            what = "graded function" if iface.style == "functions" else "unit of [interface.units] (or 'network')"
+            _fail(where, f"no {what} {fname!r}; known: {sorted(FUNCTIONS)}")
         _keys(where, spec, {"weight", "visibility", "checks"})
         weight = _number(f"{where} weight", spec.get("weight", 1.0))
         fvis = _visibility(f"{where} visibility", spec.get("visibility", vis))
@@ -146,7 +174,8 @@ def parse_rubric(data: dict, path: str = "<rubric>") -> Rubric:
         names.append(fname)
     return Rubric(name=str(data.get("name", Path(path).stem)), seed=seed, visibility=vis,
                   stdout_visibility=stdout_vis, limits=limits, conventions={"relu_grad_at_zero": at_zero},
-                  functions=tuple(names), items=tuple(items), path=str(path))
+                  functions=tuple(names), items=tuple(items), path=str(path),
+                  interface=iface if iface.style != "functions" else None)
 
 
 def _number_any(where, v):

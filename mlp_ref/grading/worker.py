@@ -478,6 +478,103 @@ def describe_exception(exc, tb_module):
     return {"type": type(exc).__name__[:80], "message": msg[:2000], "traceback": "\n".join(lines)[:4000]}
 
 
+class InterfaceError(LookupError):
+    """The submission lacks a class, function, method or attribute the rubric's [interface] names."""
+
+
+def run_steps(namespace, steps, blobs, decode, stage_box, watch=None, snap=lambda v: v):
+    """Run the grader's steps on objects that stay in this process; return the values it asked for.
+
+    Steps (plain data): new (construct a class), call (a function or a method), set / get (an
+    attribute), put (keep a value), sgd (value - lr * gradient, assigned back). Arguments are
+    values or references {"ref": slot, "attr": name, "index": i} to what earlier steps kept.
+    """
+    slots, out = {}, []
+    _getattr, _setattr, _hasattr, _callable, _type = getattr, setattr, hasattr, callable, type
+
+    def resolve(a):
+        if "v" in a:
+            return decode(a["v"], blobs)
+        v = slots[a["ref"]]
+        if a.get("attr") is not None:
+            if not _hasattr(v, a["attr"]):
+                raise InterfaceError(f"{a.get('owner', a['ref'])} has no attribute {a['attr']!r} (named by the "
+                                     "course's interface)")
+            v = _getattr(v, a["attr"])
+        if a.get("index") is not None:
+            if _type(v) not in (tuple, list) or len(v) <= a["index"]:
+                raise TypeError(f"{a.get('owner', a['ref'])} must return a tuple with at least "
+                                f"{a['index'] + 1} items, got {_type(v).__name__}")
+            v = v[a["index"]]
+        return v
+
+    for st in steps:
+        stage_box[0] = st.get("label", stage_box[0])
+        do = st["do"]
+        if do == "new":
+            cls = namespace.get(st["cls"])
+            if not isinstance(cls, type):
+                raise InterfaceError(f"submission.py defines no class {st['cls']!r} (named by the course's interface)")
+            value = cls(*[resolve(a) for a in st.get("args", [])])
+        elif do == "call":
+            if st.get("obj") is not None:
+                obj = slots[st["obj"]]
+                fn = _getattr(obj, st["fn"], None)
+                if not _callable(fn):
+                    raise InterfaceError(f"{_type(obj).__name__} has no method {st['fn']!r} (named by the "
+                                         "course's interface)")
+            else:
+                fn = namespace.get(st["fn"])
+                if not _callable(fn):
+                    raise InterfaceError(f"submission.py defines no function {st['fn']!r} (named by the "
+                                         "course's interface)")
+            args = [resolve(a) for a in st.get("args", [])]
+            before = watch[0](args) if watch else None
+            value = fn(*args)
+            if watch and watch[0](args) != before and st.get("label") not in watch[1]:
+                watch[1].append(st.get("label"))
+        elif do == "set":
+            value = resolve(st["value"])
+            _setattr(slots[st["obj"]], st["attr"], value)
+        elif do == "get":
+            value = resolve({"ref": st["obj"], "attr": st["attr"], "owner": st.get("owner", st["obj"])})
+        elif do == "put":
+            value = resolve(st["value"])
+        elif do == "data":  # a data layer for the course's network class: `method()` gives (input, labels)
+            batch = tuple(resolve(a) for a in st["args"])
+            value = _type("DataLayer", (), {st["method"]: lambda self, b=batch: tuple(x.copy() for x in b)})()
+        elif do == "sgd":
+            target = st["target"]
+            param, grad = resolve(target), resolve(st["grad"])
+            if getattr(param, "shape", None) != getattr(grad, "shape", None):
+                raise ValueError(f"the gradient (shape {getattr(grad, 'shape', type(grad).__name__)}) does not have "
+                                 f"the shape of its parameter ({getattr(param, 'shape', type(param).__name__)}): "
+                                 "an SGD step cannot apply it")
+            value = param - st["lr"] * grad
+            if target.get("attr") is not None:
+                _setattr(slots[target["ref"]], target["attr"], value)
+            else:
+                slots[target["ref"]] = value
+        else:
+            raise ValueError(f"unknown step {do!r}")
+        if st.get("keep") is not None:
+            slots[st["keep"]] = value
+        if st.get("ret"):
+            n = st.get("unpack")
+            idx = st.get("index")
+            if idx is not None or n is not None:
+                if _type(value) not in (tuple, list) or len(value) < (n or idx + 1) or (n and len(value) != n):
+                    raise TypeError(f"{stage_box[0]} must return a tuple of {st.get('returns', n or idx + 1)}, "
+                                    f"got {_type(value).__name__}"
+                                    + (f" of length {len(value)}" if _type(value) in (tuple, list) else ""))
+            # a copy now: a later step may modify this array in place (an advisory, not this step's result)
+            if n is not None:
+                out.extend(snap(v) for v in value)
+            else:
+                out.append(snap(value if idx is None else value[idx]))
+    return out
+
+
 def serve(cfg, channel, source):
     import linecache
     import traceback
@@ -486,6 +583,17 @@ def serve(cfg, channel, source):
     import numpy as np
 
     encode, decode, arrays_in, tobytes = make_codec(np)
+    nd_copy, ndarray = np.ndarray.copy, np.ndarray
+
+    def snap(v):
+        """Returned arrays copied when returned (lists and tuples of them too)."""
+        t = type(v)
+        if t is ndarray:
+            return nd_copy(v)
+        if t is list or t is tuple:
+            return t(snap(x) for x in v)
+        return v
+
     sin, npsum = np.sin, np.sum
     _BaseException = BaseException
 
@@ -528,11 +636,12 @@ def serve(cfg, channel, source):
         inputs = arrays_in([args, kwargs], [])
         before = [tobytes(a) for a in inputs]
         stage = req["func"]
+        stage_box = [stage]
         try:
-            fn = module.__dict__.get(req["func"])
-            if not callable(fn):
-                raise LookupError(f"submission.py defines no function {req['func']!r}")
             mode = req.get("mode", "call")
+            fn = module.__dict__.get(req["func"])
+            if not callable(fn) and mode != "steps":
+                raise LookupError(f"submission.py defines no function {req['func']!r}")
             if mode == "call":
                 result = fn(*args, **kwargs)
             elif mode == "mlp_backward":  # backward needs the cache of the student's own forward
@@ -546,6 +655,10 @@ def serve(cfg, channel, source):
                     raise TypeError("mlp_forward must return a pair (output, cache) for mlp_backward")
                 stage = "mlp_backward"
                 result = fn(decode(req["g"], blobs), out[1])
+            elif mode == "steps":  # stateful objects of the submission, driven by plain-data steps
+                changed = []
+                watch = (lambda a: [tobytes(x) for x in arrays_in(a, [])], changed)
+                result = run_steps(module.__dict__, req["steps"], blobs, decode, stage_box, watch, snap)
             elif mode == "numerical_gradient":
                 a, c = decode(req["f"], blobs)
 
@@ -568,11 +681,13 @@ def serve(cfg, channel, source):
             reply["result"] = encode(result, out_blobs)
             mutated = [i for i, (a, b) in enumerate(zip(inputs, before)) if tobytes(a) != b]
             reply["mutated"] = mutated
+            if mode == "steps":
+                reply["mutated_steps"] = [str(x)[:80] for x in changed][:20]
             channel.send(reply, out_blobs)
         except _BaseException as exc:
             restore_builtins()
             reply["status"] = "error"
-            reply["stage"] = stage
+            reply["stage"] = stage_box[0] if stage_box[0] != req["func"] else stage
             reply["error"] = describe_exception(exc, traceback)
             channel.send(reply)
 

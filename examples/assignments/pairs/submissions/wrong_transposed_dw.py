@@ -1,0 +1,33 @@
+"""A typical mistake: the weight gradient transposed (dout^T x, shape (M, D))."""
+import numpy as np
+
+
+def affine_forward(x, w, b):
+    out = x.reshape(x.shape[0], -1) @ w + b
+    return out, (x, w, b)
+
+
+def affine_backward(dout, cache):
+    x, w, b = cache
+    dx = (dout @ w.T).reshape(x.shape)
+    dw = dout.T @ x.reshape(x.shape[0], -1)
+    db = dout.sum(axis=0)
+    return dx, dw, db
+
+
+def relu_forward(x):
+    return np.maximum(x, 0), x
+
+
+def relu_backward(dout, cache):
+    return dout * (cache > 0)
+
+
+def softmax_loss(x, y):
+    shifted = x - x.max(axis=1, keepdims=True)
+    log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    n = x.shape[0]
+    loss = -log_p[np.arange(n), y].mean()
+    dx = np.exp(log_p)
+    dx[np.arange(n), y] -= 1
+    return loss, dx / n
