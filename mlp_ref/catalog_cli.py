@@ -117,7 +117,7 @@ def _print_table(records: list[dict], out) -> None:
     c = fault_counts(records)
     verdicts = ", ".join(f"{n} {v}" for v, n in c["verdicts"].items() if n)
     errata = ", ".join(f"{n} {s}" for s, n in c["errata"].items() if n)
-    out.write(f"\n{c['entries']} entries: {verdicts}\n")
+    out.write(f"\n{c['entries']} entr{'y' if c['entries'] == 1 else 'ies'}: {verdicts}\n")
     out.write(f"faults, each counted once: {sum(c['errata'].values())} errata ({errata or 'none'}), "
               f"{c['conventions']} conventions\n")
 

@@ -4,7 +4,7 @@ The package holds one module with the document's declaration and one formula ent
 op with its hand-derived backward and a documented number), its oracle forms (torch and JAX), its
 expected verdicts, a test file, and a pyproject.toml registering it under the entry-point groups
 `mlp_ref.documents` and `mlp_ref.forms`. `pip install -e DIR` makes it part of every `mlp-ref`
-command; `pytest` in DIR runs its generated checks (plugin `mlp_ref_documents`) and its own tests.
+command; `python -m pytest` in DIR runs its generated checks (plugin `mlp_ref_documents`) and its own tests.
 """
 from __future__ import annotations
 
@@ -163,7 +163,7 @@ each checked by computation.
 pip install -e .
 mlp-ref catalog --source {name}      # the entries with their computed verdicts
 mlp-ref report --source {name}       # the HTML report
-pytest                               # the generated checks and tests/
+python -m pytest                     # the generated checks and tests/
 ```
 '''
 
@@ -213,7 +213,7 @@ def cmd_new_document(args) -> int:
         return 2
     for path in written:
         print(path)
-    print(f"next: pip install -e {args.out} && mlp-ref catalog --source {args.name} && (cd {args.out} && pytest)",
+    print(f"next: pip install -e {args.out} && mlp-ref catalog --source {args.name} && (cd {args.out} && python -m pytest)",
           file=sys.stderr)
     return 0
 

@@ -121,6 +121,16 @@ def _collect_drawing(drawing) -> dict:
         pool.shutdown(wait=False, cancel_futures=True)
 
 
+def _prefixes() -> dict:
+    """{source: the id prefix its document declares ("cos324-")}: the report names pages after it."""
+    try:
+        from mlp_ref import catalog
+
+        return {d.source: d.prefix for d in catalog.documents() if getattr(d, "prefix", None)}
+    except Exception:  # noqa: BLE001 - page names then fall back to the ids' shared prefix
+        return {}
+
+
 def collect(oracles=None, devices=None, dtypes=None, seed: int = 0, progress=None, command: str = "",
             figures: dict | None = None) -> dict:
     """Everything the report renders. `progress` is a reports.progress.Progress (or None). A dict
@@ -161,6 +171,7 @@ def collect(oracles=None, devices=None, dtypes=None, seed: int = 0, progress=Non
         "environment": env,
         **checks,
         "sources": sources,
+        "prefixes": _prefixes(),
         "load_errors": load_errors(),
         "catalog": catalog,
         "series": series,

@@ -483,15 +483,29 @@ INDEX = "index.html"
 OPS_PAGE = "ops.html"
 
 
+def _shared_prefix(ids: list) -> str:
+    """The hyphen-ended prefix every id of a document starts with ("ml-notes-" -> "ml-notes"), else the
+    first segment of the first id."""
+    first = ids[0] if ids else ""
+    parts = first.split("-")
+    for n in range(len(parts) - 1, 0, -1):
+        head = "-".join(parts[:n]) + "-"
+        if all(i.startswith(head) for i in ids) and (len(ids) > 1 or n == 1):
+            return head[:-1]
+    return parts[0]
+
+
 def doc_pages(data: dict) -> "OrderedDict[str, str]":
-    """{source file: its page}, named after the catalog prefix of its entries (cos324.html)."""
+    """{source file: its page}, named after the id prefix its entries share (cos324.html, ml-notes.html)."""
     out: OrderedDict = OrderedDict()
     taken = {INDEX, OPS_PAGE}
+    ids: "OrderedDict[str, list]" = OrderedDict()
     for e in data.get("catalog") or []:
-        src = e.get("source") or ""
-        if src in out:
-            continue
-        base = slug(str(e.get("id", "")).split("-")[0] or src.split("_")[0] or "document").lower()
+        ids.setdefault(e.get("source") or "", []).append(str(e.get("id", "")))
+    declared = data.get("prefixes") or {}
+    for src, names in ids.items():
+        prefix = str(declared.get(src) or "").rstrip("-") or _shared_prefix(names)
+        base = slug(prefix or src.split("_")[0] or "document").lower()
         name, n = f"{base}.html", 2
         while name in taken:
             name, n = f"{base}-{n}.html", n + 1

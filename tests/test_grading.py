@@ -368,6 +368,16 @@ def test_gradescope_bundle_contents(tmp_path):
     assert "mlp-ref bench: not available in this installation" in p.stderr
 
 
+@pytest.mark.parametrize("make", ["missing", "empty"])
+def test_bundle_wheels_must_be_a_folder_of_wheels(tmp_path, make):
+    folder = tmp_path / "wheels"
+    if make == "empty":
+        folder.mkdir()
+    p = _cli("--gradescope-bundle", str(tmp_path / "ag.zip"), "--bundle-wheels", str(folder))
+    assert p.returncode == 2 and "--bundle-wheels" in p.stderr and "pip download" in p.stderr
+    assert not (tmp_path / "ag.zip").exists()
+
+
 def test_a_broken_sandbox_is_a_grader_error_not_a_zero(tmp_path, monkeypatch):
     from mlp_ref.grading import sandbox
 

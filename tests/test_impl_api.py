@@ -4,6 +4,8 @@ gradient (a wrong default slope, alpha or reduction, or a gradient that forgets 
 "mean", fails here with the function, the keyword and both values)."""
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 import pytest
 
@@ -31,6 +33,20 @@ def _close(what, got, want):
                              f"(ratio {ratio}); max abs error {float(err.max()):.3g}")
 
 
+def _defaults(fn, impl) -> str:
+    """The keyword defaults of `fn` that differ between the implementation and mlp_ref, named."""
+    def of(f):
+        try:
+            return {p.name: p.default for p in inspect.signature(f).parameters.values()
+                    if p.default is not inspect.Parameter.empty}
+        except (TypeError, ValueError):
+            return {}
+    mine, theirs = of(getattr(mlp_ref, fn)), of(getattr(impl, fn, None))
+    differ = [f"{k}={theirs[k]!r} (mlp_ref: {v!r})" for k, v in mine.items()
+              if k in theirs and not (type(theirs[k]) is type(v) and theirs[k] == v)]
+    return f" [default keywords that differ: {', '.join(differ)}]" if differ else ""
+
+
 def _pair(op, impl, params, seed=0):
     """(expected, got) for forward and VJP of `op` with `params`, mlp_ref vs the implementation."""
     rng = np.random.default_rng(seed)
@@ -52,9 +68,10 @@ def test_implementation_provides_every_public_function(impl):
 def test_keyword_defaults(op, impl):
     """Called without keywords, forward and gradient equal mlp_ref's with its defaults."""
     _, (want, got), (gwant, ggot) = _pair(op, impl, {})
-    _close(f"{op.fn}(...) with the default keywords", got, want)
+    named = "".join(dict.fromkeys(_defaults(n, impl) for n in (op.fn, f"{op.fn}_grad") if hasattr(mlp_ref, n)))
+    _close(f"{op.fn}(...) with the default keywords{named}", got, want)
     for a in op.wrt:
-        _close(f"gradient of {op.fn} d/d{a} with the default keywords", ggot[a], gwant[a])
+        _close(f"gradient of {op.fn} d/d{a} with the default keywords{named}", ggot[a], gwant[a])
 
 
 @pytest.mark.parametrize("reduction", ["sum", "mean", "none"])
@@ -121,4 +138,4 @@ def test_every_keyword_default_of_every_public_function(fn, impl):
         want, got = getattr(mlp_ref, fn)(**args), getattr(impl, fn)(**args)
     if fn == "mlp_forward":  # (output, cache): the cache is the implementation's own
         want, got = want[0], got[0]
-    _leaves(f"{fn}({', '.join(args)}) with the default keywords", got, want)
+    _leaves(f"{fn}({', '.join(args)}) with the default keywords{_defaults(fn, impl)}", got, want)

@@ -562,3 +562,14 @@ def test_feedback_page_puts_failures_first():
     assert page.index('id="sigmoid"') < page.index('id="relu"') < page.index('id="tanh"')
     block = page[page.index('id="sigmoid"'):page.index('id="relu"')]
     assert block.index("sigmoid grad") < block.index("sigmoid value")
+
+
+def test_document_pages_are_named_after_the_declared_prefix():
+    from reports.render import doc_pages
+
+    catalog = [{"id": "ml-notes-softplus", "source": "ml-notes"}, {"id": "ml-exam-a", "source": "ml-exam"},
+               {"id": "ml-exam-b", "source": "ml-exam"}, {"id": "cos324-eq-1", "source": "002.txt"}]
+    assert list(doc_pages({"catalog": catalog, "prefixes": {"ml-notes": "ml-notes-"}}).values()) == \
+        ["ml-notes.html", "ml-exam.html", "cos324.html"]
+    # without declared prefixes (an older results.json) the ids' shared prefix names the page
+    assert doc_pages({"catalog": catalog})["ml-exam"] == "ml-exam.html"

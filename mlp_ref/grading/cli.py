@@ -89,8 +89,17 @@ def run_grade(args) -> int:
 
         return print_sandbox_report(args.sandbox, [*args.hide])
     if args.gradescope_bundle:
+        from pathlib import Path
+
         from .bundle import build_bundle
 
+        if args.bundle_wheels is not None:
+            folder = Path(args.bundle_wheels)
+            if not folder.is_dir() or not any(folder.glob("*.whl")):
+                print(f"mlp-ref grade: --bundle-wheels: {args.bundle_wheels} is not a folder of .whl files; fill it "
+                      "first, e.g. pip download numpy jinja2 markupsafe nbformat --only-binary=:all: -d "
+                      f"{args.bundle_wheels}", file=sys.stderr)
+                return 2
         info = build_bundle(args.gradescope_bundle, rubric.path, args.bundle_wheels)
         print(f"wrote {info['path']} ({', '.join(info['files'])})")
         return 0
