@@ -68,8 +68,21 @@ def pytest_ignore_collect(collection_path, config):
         return None
     if any(re.search(r"\bimpl\b", params) for params in _REQUESTS_IMPL.findall(text)):
         return None
-    config.__dict__.setdefault("_mlp_ref_ignored", []).append(collection_path.name)
+    if _requested(config, collection_path):  # reported in the summary; siblings pytest only walks past are not
+        config.__dict__.setdefault("_mlp_ref_ignored", []).append(collection_path.name)
     return True
+
+
+def _requested(config, path) -> bool:
+    """Was `path` named on the command line, or does it lie in a folder that was?"""
+    from pathlib import Path
+
+    path = Path(path).resolve()
+    for arg in config.args:
+        asked = Path(config.invocation_params.dir, str(arg).split("::")[0]).resolve()
+        if path == asked or asked in path.parents:
+            return True
+    return False
 
 
 # ------------------------------------------------------------------- the implementation under test
