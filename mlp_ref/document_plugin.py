@@ -20,6 +20,12 @@ INI = "mlp_ref_documents"
 OPTION = "--mlp-ref-document"
 
 
+def pytest_configure(config):
+    if config.getini(INI) or config.getoption(OPTION):
+        # emitted by torch's own lazy imports (torch.func) in the oracle checks, not by the document
+        config.addinivalue_line("filterwarnings", "ignore:`torch.jit.script` is deprecated:DeprecationWarning")
+
+
 def pytest_addoption(parser):
     group = parser.getgroup("mlp-ref documents")
     group.addoption(OPTION, action="append", default=[], metavar="NAME",
