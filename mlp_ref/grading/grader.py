@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import protocol
+from . import protocol, safe_ast
 from .checks import FUNCTIONS, Case, rng_for
 from .compare import TOLERANCES, compare_tree
 from .diagnosis import diagnose_leaf, explain_error
@@ -367,9 +367,9 @@ def _visible_output(session: Session, segments) -> bytes:
 def _call_graph(source: bytes) -> dict[str, set]:
     """{function: the submission's top-level functions it calls, directly or not}, from the AST only."""
     try:
-        tree = ast.parse(source[:1_000_000])
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return {}
+        tree = safe_ast.parse(source[:1_000_000])
+    except (SyntaxError, ValueError, RecursionError, MemoryError, SystemError):
+        return {}  # only a diagnosis aid: without a call graph no cascade is named
     defs = {n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
     for n in tree.body:  # module-level tables of functions, e.g. ACT = {"tanh": (tanh, tanh_grad)}
         if isinstance(n, (ast.Assign, ast.AnnAssign)) and n.value is not None:

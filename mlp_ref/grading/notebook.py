@@ -7,8 +7,9 @@ caller scores it 0 with the message returned here, never a grader error.
 """
 from __future__ import annotations
 
-import ast
 import re
+
+from . import safe_ast
 
 _HELP = re.compile(r"^\s*[\w.]+\?\??\s*$")
 
@@ -20,9 +21,9 @@ def _skip(line: str) -> bool:
 
 def _parses(src: str) -> bool:
     try:
-        ast.parse(src)
+        safe_ast.parse(src)
         return True
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError, SystemError):
         return False
 
 
