@@ -17,6 +17,8 @@ SECTIONS = (
     ("transcription", "Possible damage in this copy of the text",
      "most likely introduced by the text extraction of this copy, not by the author"),
 )
+# an erratum whose findings state no severity (a document package still being written) is listed last
+UNRATED = ("unrated", "Not yet rated", "no severity recorded yet")
 EVIDENCE_CHARS = 240
 
 
@@ -75,6 +77,13 @@ def sheet(records: list[dict], sources: dict[str, str]) -> list[dict]:
     return out
 
 
+def sections(block: dict):
+    """(key, heading, meaning, items) for each non-empty section of a document's block, in sheet order."""
+    for key, heading, meaning in SECTIONS + (UNRATED,):
+        if block.get(key):
+            yield key, heading, meaning, block[key]
+
+
 def counts(blocks: list[dict]) -> dict[str, int]:
     """Faults by severity over the whole sheet (each fault once)."""
     return {s: sum(len(b[s]) for b in blocks) for s, _, _ in SECTIONS}
@@ -90,10 +99,7 @@ def to_markdown(blocks: list[dict]) -> str:
         lines += ["", "No errata: every checked formula, example and claim holds."]
     for b in blocks:
         lines += ["", f"## {b['title']}", "", f"`{b['source']}` — {b['faults']} fault(s)."]
-        for severity, heading, meaning in SECTIONS + (("unrated", "Not yet rated", "no severity recorded"),):
-            items = b.get(severity) or []
-            if not items:
-                continue
+        for _, heading, meaning, items in sections(b):
             lines += ["", f"### {heading}", "", f"_{meaning}_", ""]
             for i, it in enumerate(items, 1):
                 lines.append(f"{i}. **{it['location']}** (`{it['id']}`, {it['severity'] or 'unrated'})")
@@ -127,10 +133,7 @@ def to_html(blocks: list[dict], render_math=None) -> str:
     for b in blocks:
         parts.append(f"<section><h2>{html.escape(b['title'])}</h2><p><code>{html.escape(b['source'])}</code>"
                      f" — {b['faults']} fault(s).</p>")
-        for severity, heading, meaning in SECTIONS + (("unrated", "Not yet rated", "no severity recorded"),):
-            items = b.get(severity) or []
-            if not items:
-                continue
+        for _, heading, meaning, items in sections(b):
             parts.append(f"<h3>{html.escape(heading)}</h3><p><em>{html.escape(meaning)}</em></p><ol>")
             for it in items:
                 sev = html.escape(it["severity"] or "unrated")

@@ -530,12 +530,11 @@ def _sheet(data: dict, entries: list[dict]) -> dict:
         blocks = errata_sheet.sheet(records, data.get("sources") or {})
     except Exception as exc:  # noqa: BLE001 - the rest of the report still renders
         return {"blocks": [], "counts": {}, "unavailable": f"{type(exc).__name__}: {exc}"}
-    sections = list(errata_sheet.SECTIONS) + [("unrated", "Not yet rated", "no severity recorded yet")]
     for b in blocks:
         b["sections"] = []
-        for key, heading, meaning in sections:
+        for key, heading, meaning, listed in list(errata_sheet.sections(b)):
             items = []
-            for it in b.get(key) or []:
+            for it in listed:
                 view = by_id.get(it["id"], {})
                 code = view.get("code", False)
                 items.append({**it, "href": f"{view.get('page', INDEX)}#{view.get('anchor', anchor_of(it['id']))}",
@@ -547,8 +546,7 @@ def _sheet(data: dict, entries: list[dict]) -> dict:
                               "also": [{"location": a["location"], "id": a["id"],
                                         "href": f"{by_id.get(a['id'], {}).get('page', INDEX)}#{anchor_of(a['id'])}"}
                                        for a in it.get("also_at") or []]})
-            if items:
-                b["sections"].append({"key": key, "heading": heading, "meaning": meaning, "items": items})
+            b["sections"].append({"key": key, "heading": heading, "meaning": meaning, "items": items})
     counts = errata_sheet.counts(blocks)
     counts["unrated"] = sum(len(b.get("unrated") or []) for b in blocks)
     return {"blocks": blocks, "counts": counts, "unavailable": None}
