@@ -17,7 +17,7 @@ from catalog_records import ENTRIES, RECORDS  # the catalog evaluated once per s
 from expectations import (CONVENTIONS, EXPECTED, INPUTS, MISMATCHED_NUMBERS, OTHER_READINGS, SAME_FAULT,
                                SEVERITY)
 from mlp_ref import catalog
-from mlp_ref.document_checks import check_mutation, is_number, perturbed  # shared with the plugin
+from mlp_ref.document_checks import check_mutation, is_number, perturbable, perturbed  # shared with the plugin
 from mlp_ref.registry import KINDS, SEVERITIES, SOURCES, STATUSES, VERDICTS
 
 IDS = [e.id for e in ENTRIES]
@@ -25,9 +25,6 @@ IDS = [e.id for e in ENTRIES]
 
 def _expected(verdict):
     return [e for e in ENTRIES if EXPECTED.get(e.id) == verdict]
-
-
-_is_number = is_number
 
 
 def test_catalog_covers_every_document():
@@ -70,7 +67,7 @@ def test_entry_is_well_formed(entry):
 def test_number_tables_name_documented_numbers():
     documented = {(e.id, k): t for e in ENTRIES for k, t in e.documented.items()}
     for pair in INPUTS | MISMATCHED_NUMBERS | set(OTHER_READINGS):
-        assert pair in documented and _is_number(documented[pair]), pair
+        assert pair in documented and is_number(documented[pair]), pair
     assert not INPUTS & MISMATCHED_NUMBERS
     assert set(OTHER_READINGS) <= MISMATCHED_NUMBERS
     assert set(CONVENTIONS) == {i for i, v in EXPECTED.items() if v == "convention"}
@@ -83,7 +80,7 @@ def test_documented_values_are_checked(entry):
         assert any(f.key == key or f.doc_key == key or f.detail.startswith(f"{key}:") for f in findings), \
             f"documented value {key}={text!r} is never compared with the computation"
         pair = (entry.id, key)
-        if _is_number(text):
+        if is_number(text):
             hits = [f for f in findings if f.detail.startswith(f"{key}: documented {text},")]
             statuses = {f.status for f in hits}
             if pair in INPUTS:  # an input need not be reproduced; where it is, it agrees
@@ -185,12 +182,8 @@ def test_a_shared_fault_points_to_its_owner(entry):
     assert rec["same_fault_as"] == (entry.same_fault_as if rec["verdict"] != "holds" else None)
 
 
-def _is_perturbable(entry, key):
-    return _is_number(entry.documented[key]) and (entry.id, key) not in INPUTS | MISMATCHED_NUMBERS
-
-
-MUTABLE = [e for e in ENTRIES if any(_is_perturbable(e, k) for k in e.documented)]
 TABLES = {"INPUTS": INPUTS, "MISMATCHED_NUMBERS": MISMATCHED_NUMBERS}
+MUTABLE = [e for e in ENTRIES if perturbable(e, TABLES)]
 
 
 @pytest.mark.parametrize("how", ["scale", "sign"])
