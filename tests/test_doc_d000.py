@@ -4,11 +4,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from catalog_records import RECORDS as CATALOG  # the catalog evaluated once per session
 from mlp_ref import catalog
 from mlp_ref.documents import d000_fau_layers as d000
 
 ENTRIES = [e for e in catalog.entries() if e.source == d000.SRC]
-RECORDS = {e.id: e.evaluate() for e in ENTRIES}
+RECORDS = {e.id: CATALOG[e.id] for e in ENTRIES}
 
 
 @pytest.mark.parametrize("entry_id, key, count_key, value", [
