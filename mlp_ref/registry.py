@@ -36,7 +36,7 @@ class Document:
     `title` and `citation` say what it is, `prefix` is the start of every entry id ("cos324-"),
     `expected` names the module holding its expected verdicts (the tables `EXPECTED`, `INPUTS`,
     `MISMATCHED_NUMBERS`, `OTHER_READINGS`, `CONVENTIONS`, `SEVERITY`, `SAME_FAULT`; None: the
-    declaring module when it defines EXPECTED, else this project's tests hold them). `module` is
+    declaring module, which then defines them at its bottom). `module` is
     the declaring module and `package` the distribution that installed it (filled in by discovery).
     Its oracle forms are found through the entry-point group `mlp_ref.forms` under the same name
     (see `oracles.forms`), so that the reference never names oracle code.
