@@ -470,13 +470,20 @@ def run_checks(oracles=None, devices=None, dtypes=None, impl=None, progress=None
     return {"environment": env, "results": results}
 
 
+def _installed_version(dist: str) -> str | None:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(dist)
+    except PackageNotFoundError:
+        return None
+
+
 def environment(oracles=None, devices=None, dtypes=None, module=None, seed=0, pool=None, conventions=True) -> dict:
     versions = {"python": platform.python_version(), "numpy": np.__version__}
-    for name in ("torch", "jax", "jaxlib"):
-        try:
-            versions[name] = importlib.import_module(name).__version__
-        except ImportError:
-            versions[name] = None
+    for name in ("torch", "jax", "jaxlib"):  # a framework the selected oracles did not load is not imported
+        loaded = sys.modules.get(name)
+        versions[name] = getattr(loaded, "__version__", None) if loaded else _installed_version(name)
     unavailable = dict(pool.unavailable) if pool else {}
     for o in oracles or ORACLES:
         if o not in unavailable:
@@ -485,7 +492,7 @@ def environment(oracles=None, devices=None, dtypes=None, module=None, seed=0, po
             reason = _o.get(o).available()
             if reason:
                 unavailable[o] = reason
-    env = {"versions": versions, "platform": platform.platform(), "devices": dev.discover(),
+    env = {"versions": versions, "platform": platform.platform(), "devices": dev.discover(oracles or ORACLES),
            "precision": dev.precision_settings(), "seed": seed, "unavailable": unavailable,
            "oracles": list(oracles or ORACLES), "dtypes": list(dtypes or DTYPES),
            "devices_requested": devices if devices is None or isinstance(devices, str) else list(devices),
@@ -495,7 +502,7 @@ def environment(oracles=None, devices=None, dtypes=None, module=None, seed=0, po
     if not conventions:
         return env
     try:
-        env["conventions"] = kink_conventions(module)
+        env["conventions"] = kink_conventions(module, oracles)  # the frameworks selected
     except Exception as exc:  # recorded, not fatal: the run's rows still stand
         env["conventions"] = {"error": f"{type(exc).__name__}: {exc}"}
     return env
@@ -644,8 +651,9 @@ KINK_POINTS = (
 )
 
 
-def kink_conventions(impl=None) -> dict:
-    """What each framework, the implementation and one-sided differences give at each kink."""
+def kink_conventions(impl=None, selected=None) -> dict:
+    """What each framework (among the `selected` oracles; None: all), the implementation and one-sided
+    differences give at each kink."""
     import oracles
     from mlp_ref import catalog
 
@@ -660,6 +668,8 @@ def kink_conventions(impl=None) -> dict:
         problem = Problem(op.fn, inputs, params, (arg,))
         row = {}
         for o in ("torch", "jax"):
+            if selected is not None and o not in selected:
+                continue
             orc = oracles.get(o)
             if orc.available() or not orc.has_form(op.fn):
                 continue

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import sys
 
 # GPU legs that exist in every run of the suite (skipped with a reason when absent).
 DECLARED_LEGS = {"torch": ("cpu", "cuda:0"), "jax": ("cpu", "gpu:0"), "fd": ("cpu", "gpu:0")}
@@ -50,9 +51,10 @@ def oracle_devices(oracle: str) -> tuple[str, ...]:
     return ("cpu",)
 
 
-def discover() -> dict:
-    """{"torch": [...], "jax": [...], "fd": [...], "all": [...]} for this process."""
-    found = {o: list(oracle_devices(o)) for o in ("torch", "jax", "fd")}
+def discover(oracles=("torch", "jax", "fd")) -> dict:
+    """{"torch": [...], "jax": [...], "fd": [...], "all": [...]} for this process, for the given
+    oracles only (a framework no oracle of them uses is not imported)."""
+    found = {o: list(oracle_devices(o)) for o in ("torch", "jax", "fd") if o in oracles}
     found["all"] = sorted({d for v in found.values() for d in v}, key=lambda d: (d != "cpu", d))
     return found
 
@@ -137,25 +139,19 @@ def torch_precision_now() -> dict:
 
 
 def precision_settings() -> dict:
-    """What the oracles use when they compare (pinned), and the process defaults found."""
+    """What the oracles use when they compare (pinned), and the process defaults found, for the
+    frameworks this process has loaded (those of the oracles that ran; nothing is imported here)."""
     out = {}
-    try:
-        import torch
-
+    if "torch" in sys.modules:
         default = torch_precision_now()
         with torch_fp32_pinned():
             pinned = torch_precision_now()
         out["torch"] = {**pinned, "pinned": "true FP32 (no TF32) inside every torch oracle call",
                         "process_default": default}
-    except ImportError:
-        pass
-    try:
-        import jax
-
+    if "jax" in sys.modules:
+        jax = sys.modules["jax"]
         out["jax"] = {"default_matmul_precision": PINNED_JAX,
                       "x64": "enabled only inside float64 oracle calls (jax.enable_x64 context)",
                       "process_default": {"default_matmul_precision": jax.config.jax_default_matmul_precision,
                                           "x64": bool(jax.config.jax_enable_x64)}}
-    except ImportError:
-        pass
     return out

@@ -27,7 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from . import devices as dev
-from .base import Estimate, KinkError, Oracle, OracleError, Problem, check_dtype, params_key
+from .base import Estimate, KinkError, MissingForm, Oracle, OracleError, Problem, check_dtype, params_key
 
 METHODS = ("forward", "central", "richardson", "complex")
 EPS = float(np.finfo(np.float64).eps)
@@ -83,6 +83,26 @@ class FDOracle(Oracle):
         except ImportError:
             pass
         return out
+
+    def _form(self, fn: str):
+        """JAX's form of `fn`, else torch's: torch is imported only for a function JAX has no form of."""
+        for kind in ("jax", "torch"):
+            try:
+                from . import forms as _forms
+
+                f = getattr(_forms, f"{kind}_forms")().get(fn)
+            except ImportError:
+                continue
+            if f is not None:
+                return kind, f
+        return super()._form(fn)  # raises MissingForm, naming where a form goes
+
+    def has_form(self, fn: str) -> bool:
+        try:
+            self._form(fn)
+        except MissingForm:
+            return False
+        return True
 
     def backend(self, fn: str) -> str:
         """"jax" or "torch": whose form of `fn` is differenced."""

@@ -99,14 +99,20 @@ def jax_derivative(name, x, params=None):
 ORACLE_DERIVATIVES = {"torch": torch_derivative, "jax": jax_derivative}
 
 
+def _selected(oracles=None) -> dict:
+    """ORACLE_DERIVATIVES narrowed to the selected oracles (None: all): a framework not selected is
+    not imported."""
+    return {o: f for o, f in ORACLE_DERIVATIVES.items() if oracles is None or o in oracles}
+
+
 def _hand(name):
     import mlp_ref
 
     return getattr(mlp_ref, name), getattr(mlp_ref, name + "_grad")
 
 
-def activation_series(points: int = 161, low: float = -4.0, high: float = 4.0) -> dict:
-    """Each activation, its hand derivative (mlp_ref) and the oracles' derivatives on one grid."""
+def activation_series(points: int = 161, low: float = -4.0, high: float = 4.0, oracles=None) -> dict:
+    """Each activation, its hand derivative (mlp_ref) and the selected oracles' derivatives on one grid."""
     x = np.linspace(low, high, points)
     x[np.argmin(np.abs(x))] = 0.0  # the kink itself is on the grid
     out = {"x": _float_list(x), "functions": {}, "unavailable": {}}
@@ -114,7 +120,7 @@ def activation_series(points: int = 161, low: float = -4.0, high: float = 4.0) -
         p = ACTIVATION_PARAMS.get(name, {})
         f, df = _hand(name)
         rec = {"params": p, "f": _float_list(f(x, **p)), "hand": _float_list(df(x, **p)), "oracles": {}}
-        for oracle, deriv in ORACLE_DERIVATIVES.items():
+        for oracle, deriv in _selected(oracles).items():
             try:
                 rec["oracles"][oracle] = _float_list(deriv(name, x, p))
             except Exception as exc:  # noqa: BLE001 - an oracle missing here is reported, not fatal
@@ -123,8 +129,9 @@ def activation_series(points: int = 161, low: float = -4.0, high: float = 4.0) -
     return out
 
 
-def kink_table(h: float = 1e-7) -> list[dict]:
-    """The derivative each implementation returns exactly at the kink z = 0, with the one-sided limits."""
+def kink_table(h: float = 1e-7, oracles=None) -> list[dict]:
+    """The derivative each implementation (the selected oracles') returns exactly at the kink z = 0,
+    with the one-sided limits."""
     rows = []
     for name in KINKED:
         p = ACTIVATION_PARAMS.get(name, {})
@@ -136,7 +143,7 @@ def kink_table(h: float = 1e-7) -> list[dict]:
         if name in ("relu", "leaky_relu"):
             for at_zero in (0.0, 1.0):
                 values[f"mlp_ref (at_zero={at_zero:g})"] = float(df(z0, at_zero=at_zero, **p)[0])
-        for oracle, deriv in ORACLE_DERIVATIVES.items():
+        for oracle, deriv in _selected(oracles).items():
             try:
                 values[oracle] = float(deriv(name, z0, p)[0])
             except Exception as exc:  # noqa: BLE001
@@ -240,10 +247,15 @@ def _guard(fn):
         return {"unavailable": f"{type(exc).__name__}: {exc}"}
 
 
-def compute_all(progress=None) -> dict:
-    """Every plot series of the report; `progress(done, total, label)` is called after each."""
-    jobs = (("activations", activation_series), ("kinks", lambda: {"rows": kink_table()}),
-            ("fd", fd_series), ("approximation", approximation_series))
+def compute_all(progress=None, oracles=None) -> dict:
+    """Every plot series of the report; `progress(done, total, label)` is called after each.
+    `oracles` (None: all): the frameworks' derivatives are drawn for the selected ones only, and the
+    finite-difference series only when "fd" is selected."""
+    fd = fd_series if oracles is None or "fd" in oracles else \
+        (lambda: {"unavailable": "the fd oracle was not selected (--oracle)"})
+    jobs = (("activations", lambda: activation_series(oracles=oracles)),
+            ("kinks", lambda: {"rows": kink_table(oracles=oracles)}),
+            ("fd", fd), ("approximation", approximation_series))
     out = {}
     for i, (key, fn) in enumerate(jobs):
         out[key] = _guard(fn)

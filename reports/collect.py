@@ -143,7 +143,7 @@ def collect(oracles=None, devices=None, dtypes=None, seed: int = 0, progress=Non
     try:
         from oracles import series as series_mod
 
-        series = series_mod.compute_all(phase("plots"))
+        series = series_mod.compute_all(phase("plots"), oracles=oracles)
     except Exception as exc:  # noqa: BLE001
         series = {"unavailable": f"{type(exc).__name__}: {exc}"}
     t2 = time.perf_counter()

@@ -8,6 +8,11 @@ plugin `mlp_ref.pytest_plugin` (entry point pytest11), so that they work from an
                    derandomized "ci" profile; `--hypothesis-profile NAME` picks any profile.
 Markers: conformance (generated entry x oracle x device x dtype checks), gpu (GPU legs),
 property (Hypothesis), oracle (checks of the oracles themselves).
+
+In parallel (pytest-xdist, `python -m pytest -n auto`): tests that share an expensive module fixture
+(a fresh virtual environment, the Gradescope bundle, a rendered report) carry an `xdist_group` mark;
+unless --dist is given, the run is scheduled by group (`--dist loadgroup`) so that each such fixture
+is built once, and each worker starts with the slowest groups so that the workers finish together.
 """
 from __future__ import annotations
 
@@ -41,6 +46,30 @@ def pytest_configure(config):
     config.addinivalue_line("filterwarnings", "ignore:`torch.jit.script` is deprecated:DeprecationWarning")
     if config.getoption("--more-examples", default=False):  # the option comes with the installed plugin
         settings.load_profile("more")
+    config.addinivalue_line("markers", "xdist_group(name): run with the other tests of this group on one "
+                                       "pytest-xdist worker (their module fixture is built once)")
+    if getattr(config.option, "dist", "no") == "load" and not _dist_named(config):
+        config.option.dist = "loadgroup"  # what -n alone means here: groups stay on one worker
+        config.option.loadscopereorder = False  # in collection order, which puts the slowest first
+
+
+def _dist_named(config) -> bool:
+    """Whether --dist (or -d) was given on the command line or in PYTEST_ADDOPTS."""
+    args = [*config.invocation_params.args, *os.environ.get("PYTEST_ADDOPTS", "").split()]
+    return any(str(a) in ("-d", "--dist") or str(a).startswith("--dist=") for a in args)
+
+
+def _slowest_first(item) -> int:
+    """0: slow or browser tests (minutes of virtual environments and Chromium); 1: other grouped tests; 2: the rest."""
+    if item.get_closest_marker("slow") or item.get_closest_marker("browser"):
+        return 0
+    return 1 if item.get_closest_marker("xdist_group") else 2
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    if hasattr(config, "workerinput"):  # a pytest-xdist worker: every worker sorts the same way
+        items.sort(key=_slowest_first)
 
 
 @pytest.fixture(scope="session")

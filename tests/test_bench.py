@@ -12,6 +12,8 @@ from benchmarks import cases
 from benchmarks.cli import CASES, NOTES_MARK
 from mlp_ref.cli import main
 
+pytestmark = pytest.mark.xdist_group("bench")  # shares a module fixture: one worker builds it
+
 
 def test_every_case_is_implemented():
     for name, fn in CASES.items():

@@ -351,6 +351,7 @@ def fresh_venv(tmp_path_factory):
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("fresh-venv")
 def test_example_package_in_a_fresh_venv(fresh_venv):
     v = fresh_venv
     _run(v.pip + ["-e", str(EXAMPLE)], v.where)
@@ -378,6 +379,7 @@ def test_example_package_in_a_fresh_venv(fresh_venv):
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("fresh-venv")
 def test_new_document_scaffold_installs_and_its_tests_pass(fresh_venv):
     v = fresh_venv
     out_dir = v.where / "my-notes"

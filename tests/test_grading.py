@@ -28,6 +28,8 @@ from mlp_ref.grading.outputs import write_outputs
 from mlp_ref.grading.rubric import DEFAULT_RUBRIC, VISIBILITIES, load_rubric, parse_rubric
 from mlp_ref.grading.template import render_template
 
+pytestmark = pytest.mark.xdist_group("grading-batch")  # shares a module fixture: one worker builds it
+
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples" / "submissions"
 RUBRIC = load_rubric()

@@ -28,7 +28,7 @@ EXAMPLES = ROOT / "examples" / "submissions"
 RUBRIC = load_rubric()
 SYSTEM_PYTHON = Path(sys.base_prefix) / "bin" / f"python{sys.version_info.major}.{sys.version_info.minor}"
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("gradescope-bundle")]
 
 
 @pytest.fixture(scope="module")

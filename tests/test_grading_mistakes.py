@@ -22,6 +22,8 @@ from mlp_ref.grading.checks import FUNCTIONS, build_cases
 from mlp_ref.grading.references import cite
 from mlp_ref.grading.rubric import load_rubric
 
+pytestmark = pytest.mark.xdist_group("grading-mistakes")  # shares a module fixture: one worker builds it
+
 ROOT = Path(__file__).resolve().parents[1]
 RUBRIC = load_rubric()
 CONV = {"relu_grad_at_zero": (0.0, 1.0)}

@@ -14,6 +14,8 @@ from mlp_ref.grading.outputs import write_outputs
 from mlp_ref.grading.rubric import parse_rubric
 from mlp_ref.grading.sandbox import SIMULATE_NO_LANDLOCK_ENV
 
+pytestmark = pytest.mark.xdist_group("grading-visibility")  # shares a module fixture: one worker builds it
+
 SUBMISSION = '''
 import numpy as np
 

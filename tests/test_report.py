@@ -17,6 +17,8 @@ pytest.importorskip("matplotlib")
 from mlp_ref.cli import main as mlp_ref_main  # noqa: E402
 from reports import mathml, prose, render  # noqa: E402
 
+pytestmark = pytest.mark.xdist_group("report-pages")  # shares a module fixture: one worker builds it
+
 SRC_A = "002_5743ee5785c1fd12.txt"
 SRC_B = "004_e1f35d5019c4ba9b.txt"
 TOL = {"rtol": 1e-9, "atol": 1e-12, "reason": "double precision"}
@@ -498,6 +500,19 @@ def test_series_without_frameworks(monkeypatch):
     rows = series.kink_table()
     assert {r["function"] for r in rows} == {"relu", "leaky_relu", "elu"}
     assert all(r["values"]["torch"] is None for r in rows)
+
+
+def test_series_follow_the_oracle_selection():
+    """The frameworks' derivatives are drawn for the selected oracles only; the FD series needs "fd"."""
+    from oracles import series
+
+    only_jax = series.compute_all(oracles=["jax"])
+    assert all(set(f["oracles"]) == {"jax"} for f in only_jax["activations"]["functions"].values())
+    assert all("torch" not in r["values"] and "jax" in r["values"] for r in only_jax["kinks"]["rows"])
+    assert only_jax["fd"] == {"unavailable": "the fd oracle was not selected (--oracle)"}
+    torch_fd = series.compute_all(oracles=["torch", "fd"])
+    assert all(set(f["oracles"]) == {"torch"} for f in torch_fd["activations"]["functions"].values())
+    assert torch_fd["fd"]["functions"] and "unavailable" not in torch_fd["fd"]
 
 
 def test_activation_series_compare_with_frameworks():

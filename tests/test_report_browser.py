@@ -21,7 +21,7 @@ import pytest
 
 from reports import browser
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("report-browser")]
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_RESULTS = ROOT / "reports" / "out" / "results.json"
