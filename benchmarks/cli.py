@@ -15,6 +15,7 @@ CASES = {
     "commands": "commands",
     "catalog": "catalog_time",
     "grading": "grading",
+    "suite": "suite",
 }
 
 

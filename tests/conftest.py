@@ -51,6 +51,14 @@ def pytest_configure(config):
     if getattr(config.option, "dist", "no") == "load" and not _dist_named(config):
         config.option.dist = "loadgroup"  # what -n alone means here: groups stay on one worker
         config.option.loadscopereorder = False  # in collection order, which puts the slowest first
+    if getattr(config, "workerinput", {}).get("mlp_ref_loadgroup"):
+        config.option.loadgroup = True  # a worker parses the command line again, without the line above
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node):
+    """pytest-xdist, before a worker starts: tell it that the run is scheduled by group."""
+    node.workerinput["mlp_ref_loadgroup"] = node.config.getvalue("dist") == "loadgroup"
 
 
 def _dist_named(config) -> bool:
