@@ -40,15 +40,17 @@ fi
   apt-get update && apt-get install -y "$(basename "$PY")-venv" && "$PY" -m venv "$VENV"; }
 VPY="$VENV/bin/python"
 WHEEL="$(ls "$SRC"/wheels/mlp_ref-*.whl | head -n1)"
-# offline first (only the wheels in this zip), then the package index
-"$VPY" -m pip install -q --no-index --find-links "$SRC/wheels" "$WHEEL" \
-  || "$VPY" -m pip install -q --find-links "$SRC/wheels" "$WHEEL"
-"$VPY" -m pip install -q --no-index --find-links "$SRC/wheels" jinja2 \
-  || "$VPY" -m pip install -q jinja2 \
-  || echo "jinja2 unavailable: feedback.html will be plain text"
-"$VPY" -m pip install -q --no-index --find-links "$SRC/wheels" nbformat \
-  || "$VPY" -m pip install -q nbformat \
-  || echo "nbformat unavailable: a notebook (.ipynb) submission gets a message asking for a .py file"
+# offline first (only the wheels in this zip), all at once; else one by one, then from the package index
+if ! "$VPY" -m pip install -q --no-index --find-links "$SRC/wheels" "$WHEEL" jinja2 nbformat 2>/dev/null; then
+  "$VPY" -m pip install -q --no-index --find-links "$SRC/wheels" "$WHEEL" \
+    || "$VPY" -m pip install -q --find-links "$SRC/wheels" "$WHEEL"
+  "$VPY" -m pip install -q --no-index --find-links "$SRC/wheels" jinja2 \
+    || "$VPY" -m pip install -q jinja2 \
+    || echo "jinja2 unavailable: feedback.html will be plain text"
+  "$VPY" -m pip install -q --no-index --find-links "$SRC/wheels" nbformat \
+    || "$VPY" -m pip install -q nbformat \
+    || echo "nbformat unavailable: a notebook (.ipynb) submission gets a message asking for a .py file"
+fi
 # what the submission's uid must not read: the rubric (and its seed), the grader's code, the results.
 # site-packages stays searchable (NumPy is reached by name) but not listable.
 SP="$("$VPY" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
