@@ -244,6 +244,20 @@ def pytest_collection_modifyitems(session, config, items):
         config.hook.pytest_deselected(items=dropped)
         items[:] = keep
     config._mlp_ref_deselected = why
+    if hasattr(config, "workeroutput"):  # a pytest-xdist worker: the summary is printed by the controller
+        config.workeroutput["mlp_ref_impl"] = {"missing": list(config._mlp_ref_missing), "deselected": dict(why),
+                                               "ignored": list(getattr(config, "_mlp_ref_ignored", []))}
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """pytest-xdist's controller: what the first worker found (every worker collects the same)."""
+    got = getattr(node, "workeroutput", {}).get("mlp_ref_impl")
+    config = node.config
+    if got and not hasattr(config, "_mlp_ref_deselected"):
+        config._mlp_ref_missing = got["missing"]
+        config._mlp_ref_deselected = Counter(got["deselected"])
+        config.__dict__["_mlp_ref_ignored"] = got["ignored"]
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):

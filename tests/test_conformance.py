@@ -24,7 +24,10 @@ BROKEN = os.path.join("tests", "fixtures", "broken_sigmoid.py")
 
 
 def _param(check):
-    marks = [pytest.mark.conformance]
+    # in parallel runs (pytest-xdist) one worker takes every check of a formula: its programs are
+    # traced and compiled once
+    group = f"fn-{check.subject.op.fn}" if check.subject.op is not None else "catalog-rows"
+    marks = [pytest.mark.conformance, pytest.mark.xdist_group(group)]
     if check.device != "cpu":
         marks.append(pytest.mark.gpu)
     return pytest.param(check, id=check.id, marks=marks)

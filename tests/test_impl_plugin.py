@@ -81,3 +81,14 @@ def test_outside_the_checkout_without_paths_collects_only_what_applies(tmp_path)
     assert "test files not collected (no test takes the implementation)" in out
     for absent in ("test_hostile_input.py::", "test_validation.py::", "test_catalog.py::", "[op.kl_divergence-"):
         assert absent not in out, f"{absent} collected under --impl"
+
+
+def test_in_parallel_the_summary_still_names_what_is_missing(tmp_path):
+    """With pytest-xdist the workers collect; the controller's summary still lists the missing names
+    and the deselections (sent back by the first worker)."""
+    pytest.importorskip("xdist")
+    rc, out = _pytest(tmp_path, "-n", "2", "--impl", os.path.join(FIXTURES, "missing_names.py"), API)
+    assert rc == 1, out[-3000:]
+    for part in ("mlp-ref --impl: the implementation lacks 4 public function(s): kl_divergence",
+                 "deselected: needs public functions the implementation lacks"):
+        assert part in out, f"{part!r} missing from:\n{out[-3000:]}"
