@@ -68,31 +68,24 @@ class FDOracle(Oracle):
     def devices(self):
         return list(dev.oracle_devices("fd"))
 
+    @staticmethod
+    def _forms_of(kind: str) -> dict:
+        """The "jax" or "torch" forms ({} when that framework is not importable)."""
+        try:
+            from . import forms as _forms
+
+            return getattr(_forms, f"{kind}_forms")()
+        except ImportError:
+            return {}
+
     def forms(self):
-        out = {}
-        try:
-            from .forms import torch_forms
-
-            out.update({k: ("torch", f) for k, f in torch_forms().items()})
-        except ImportError:
-            pass
-        try:
-            from .forms import jax_forms
-
-            out.update({k: ("jax", f) for k, f in jax_forms().items()})
-        except ImportError:
-            pass
-        return out
+        """Every form, JAX's where both frameworks have one (imports both)."""
+        return {k: (kind, f) for kind in ("torch", "jax") for k, f in self._forms_of(kind).items()}
 
     def _form(self, fn: str):
         """JAX's form of `fn`, else torch's: torch is imported only for a function JAX has no form of."""
         for kind in ("jax", "torch"):
-            try:
-                from . import forms as _forms
-
-                f = getattr(_forms, f"{kind}_forms")().get(fn)
-            except ImportError:
-                continue
+            f = self._forms_of(kind).get(fn)
             if f is not None:
                 return kind, f
         return super()._form(fn)  # raises MissingForm, naming where a form goes

@@ -68,7 +68,8 @@ def _dist_named(config) -> bool:
 
 
 def _slowest_first(item) -> int:
-    """0: slow or browser tests (minutes of virtual environments and Chromium); 1: other grouped tests; 2: the rest."""
+    """0: slow or browser tests (virtual environments, Chromium, pytest subprocesses); 1: other grouped
+    tests; 2: the rest."""
     if item.get_closest_marker("slow") or item.get_closest_marker("browser"):
         return 0
     return 1 if item.get_closest_marker("xdist_group") else 2

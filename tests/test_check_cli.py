@@ -1,6 +1,10 @@
 """`mlp-ref check` fails loudly on bad options and reports progress; `mlp-ref --version`."""
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+
 import pytest
 
 from mlp_ref import __version__
@@ -110,10 +114,6 @@ def test_one_entry_really_runs(capsys):
 def test_one_oracle_imports_only_its_framework(tmp_path):
     """`--oracle jax`: torch is never imported (not for the device list, the precision settings, the
     versions or the kink-convention table), and the environment says what the run used."""
-    import json
-    import subprocess
-    import sys
-
     out = tmp_path / "check.json"
     code = ("import sys; from mlp_ref.cli import main; "
             f"rc = main(['check', '--only', 'op.relu', '--oracle', 'jax', '--accuracy', '--json', {str(out)!r}]); "
