@@ -147,7 +147,8 @@ def run(args) -> int:
         figures = {}
         with scope:
             data = collect(oracles=_split(args.oracle), devices=_split(args.device), dtypes=_split(args.dtype),
-                           seed=args.seed, progress=progress, command=command, figures=figures)
+                           seed=args.seed, progress=progress, command=command, figures=figures,
+                           whole=not getattr(args, "source", None))
         _write_json(data, results_path)
     path = render.write(data, out, figures=None if args.from_json else figures)
     wall = time.perf_counter() - t0

@@ -38,8 +38,9 @@ def _catalog(progress=None, evaluated=None) -> tuple[list[dict], dict]:
     return records, dict(SOURCES)
 
 
-def _checks(oracles, devices, dtypes, seed, progress=None, records=None) -> dict:
-    """run_checks' {"environment", "results"}, or a note saying why the checks could not run."""
+def _checks(oracles, devices, dtypes, seed, progress=None, records=None, whole=True) -> dict:
+    """run_checks' {"environment", "results"}, or a note saying why the checks could not run.
+    `whole`: the whole catalog runs, so the FD accuracy and the kink conventions are measured too."""
     try:
         conformance = importlib.import_module("oracles.conformance")
     except ImportError as exc:
@@ -47,7 +48,7 @@ def _checks(oracles, devices, dtypes, seed, progress=None, records=None) -> dict
                 "checks_unavailable": f"oracles.conformance is not importable ({exc})"}
     try:
         out = conformance.run_checks(oracles=oracles, devices=devices, dtypes=dtypes, progress=progress,
-                                     seed=seed, records=records)
+                                     seed=seed, records=records, accuracy=whole, conventions=whole)
     except Exception as exc:  # noqa: BLE001 - reported in the page and by the exit status
         return {"environment": {}, "results": [],
                 "checks_error": f"run_checks raised {type(exc).__name__}: {exc}",
@@ -132,9 +133,12 @@ def _prefixes() -> dict:
 
 
 def collect(oracles=None, devices=None, dtypes=None, seed: int = 0, progress=None, command: str = "",
-            figures: dict | None = None) -> dict:
+            figures: dict | None = None, whole: bool = True) -> dict:
     """Everything the report renders. `progress` is a reports.progress.Progress (or None). A dict
-    passed as `figures` receives the series' figures, drawn in a helper process while the checks run."""
+    passed as `figures` receives the series' figures, drawn in a helper process while the checks run.
+    `whole`: False when one document is selected (--source); the finite-difference accuracy and the
+    frameworks' derivatives at the kinks describe the oracles, not a document, and are left out, as
+    `mlp-ref check --source` does."""
     t0 = time.perf_counter()
     phase = (lambda name: progress.phase(name)) if progress else (lambda name: None)
     evaluated = {}
@@ -148,7 +152,7 @@ def collect(oracles=None, devices=None, dtypes=None, seed: int = 0, progress=Non
         series = {"unavailable": f"{type(exc).__name__}: {exc}"}
     t2 = time.perf_counter()
     drawing = _draw_in_background(series) if figures is not None else None
-    checks = _checks(oracles, devices, dtypes, seed, phase("checks"), evaluated)
+    checks = _checks(oracles, devices, dtypes, seed, phase("checks"), evaluated, whole)
     if progress:
         progress.close()
     if drawing is not None:

@@ -289,6 +289,22 @@ def test_conventions_and_plots(html):
     assert "Plot unavailable: universal_approximation_demo is not available (stub)" in plots
 
 
+def test_log_axes_are_labelled_in_plain_text(html):
+    """Log-axis ticks read "10⁻¹⁶" as plain text (Unicode superscripts), not matplotlib mathtext."""
+    import base64
+
+    from reports import plots
+
+    f = plots.PlainLogFormatter(10)
+    assert [f(v) for v in (1e-16, 1.0, 100.0, 2e-3, 3e7)] == ["10⁻¹⁶", "10⁰", "10²", "2×10⁻³", "3×10⁷"]
+    section = html[html.index('<section id="plots">'):]
+    svgs = [base64.b64decode(src).decode("utf-8")
+            for src in re.findall(r'src="data:image/svg\+xml;base64,([^"]+)"', section)]
+    log_labels = [t for svg in svgs for t in re.findall(r">(10[⁰¹²³⁴⁵⁶⁷⁸⁹⁻]+)</text>", svg)]
+    assert "10⁻¹⁶" in log_labels and "10⁰" in log_labels  # the fd plot's and the error strips' axes
+    assert not any("mathdefault" in svg for svg in svgs)
+
+
 def test_pages_are_self_contained(pages):
     for page in pages.values():
         assert not re.search(r'(?:src|href)="(?:https?:)?//', page)
@@ -479,6 +495,34 @@ def test_full_pipeline_with_stubbed_checks(tmp_path, stub, monkeypatch, capsys):
     assert sum(p.count("data-entry-id=") for p in pages) == len(data["catalog"])
     captured = capsys.readouterr()
     assert "checks" in captured.err  # the progress bar went to stderr
+
+
+def test_a_document_report_leaves_out_what_measures_the_oracles(tmp_path, monkeypatch):
+    """`report --source DOC` measures neither the finite-difference accuracy nor the frameworks'
+    derivatives at the kinks (they describe the oracles, not the document), as `check --source`."""
+    import oracles.conformance as conformance
+    import reports.collect as collect_mod
+
+    calls = []
+
+    class Stop(Exception):
+        pass
+
+    def fake_collect(**kw):
+        calls.append(kw["whole"])
+        raise Stop
+
+    monkeypatch.setattr(collect_mod, "collect", fake_collect)
+    for argv in (["--source", "cos324"], []):
+        with pytest.raises(Stop):
+            mlp_ref_main(["report", "--out", str(tmp_path), "--no-progress", *argv])
+    assert calls == [False, True]
+    asked = []
+    monkeypatch.setattr(conformance, "run_checks", lambda **kw: asked.append(
+        (kw["accuracy"], kw["conventions"])) or {"environment": {}, "results": []})
+    collect_mod._checks(["fd"], None, ["float64"], 0, whole=False)
+    collect_mod._checks(["fd"], None, ["float64"], 0, whole=True)
+    assert asked == [(False, False), (True, True)]
 
 
 def test_series_without_frameworks(monkeypatch):
