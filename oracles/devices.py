@@ -2,13 +2,20 @@
 
 Naming: "cpu" for both frameworks, "cuda:N" for torch's CUDA devices, "gpu:N" for JAX's GPUs.
 The GPU legs of the suite are declared whether or not a GPU is present; `skip_reason` says why
-one cannot run here.
+one cannot run here. On Linux, a machine with none of the device files through which a GPU reaches
+a process (NVIDIA's driver, AMD's ROCm, WSL2's GPU) has only the CPU, and discovery says so without
+importing torch or JAX (which costs seconds); elsewhere the frameworks are asked.
 """
 from __future__ import annotations
 
 import contextlib
 import functools
+import glob
+import importlib.util
 import sys
+
+# NVIDIA's driver (/dev/nvidia0, /dev/nvidiactl, ...), AMD ROCm's compute driver, WSL2's paravirtual GPU.
+GPU_DEVICE_FILES = ("/dev/nvidia*", "/dev/kfd", "/dev/dxg")
 
 # GPU legs that exist in every run of the suite (skipped with a reason when absent).
 DECLARED_LEGS = {"torch": ("cpu", "cuda:0"), "jax": ("cpu", "gpu:0"), "fd": ("cpu", "gpu:0")}
@@ -17,7 +24,28 @@ PINNED_JAX = "highest"  # jax.default_matmul_precision
 
 
 @functools.lru_cache(maxsize=None)
+def gpu_possible() -> bool:
+    """False only where no GPU can be reached: Linux without any of GPU_DEVICE_FILES."""
+    if not sys.platform.startswith("linux"):
+        return True
+    return any(glob.glob(pattern) for pattern in GPU_DEVICE_FILES)
+
+
+def _cpu_only(framework: str) -> tuple[str, ...] | None:
+    """("cpu",) or () without importing `framework` when no GPU is possible here; None: ask it."""
+    if gpu_possible() or framework in sys.modules:
+        return None
+    try:
+        return ("cpu",) if importlib.util.find_spec(framework) is not None else ()
+    except (ImportError, ValueError):
+        return ()
+
+
+@functools.lru_cache(maxsize=None)
 def torch_devices() -> tuple[str, ...]:
+    known = _cpu_only("torch")
+    if known is not None:
+        return known
     try:
         import torch
     except ImportError:
@@ -28,6 +56,9 @@ def torch_devices() -> tuple[str, ...]:
 
 @functools.lru_cache(maxsize=None)
 def jax_devices() -> tuple[str, ...]:
+    known = _cpu_only("jax")
+    if known is not None:
+        return known
     try:
         import jax
     except ImportError:
@@ -69,6 +100,10 @@ def skip_reason(oracle: str, device: str) -> str | None:
     """None if `oracle` can run on `device` here, else why not."""
     if device in oracle_devices(oracle):
         return None
+    if device.startswith(("cuda", "gpu")) and not gpu_possible():
+        kind = "CUDA device" if device.startswith("cuda") else "GPU"
+        return (f"no {kind} {device}: no GPU on this machine (none of {', '.join(GPU_DEVICE_FILES)} "
+                "exists)")
     if device.startswith("cuda"):
         return f"no CUDA device {device} found by torch (torch.cuda.is_available() is False or too few devices)"
     if device.startswith("gpu"):

@@ -276,6 +276,44 @@ def test_device_discovery_and_gpu_leg_reasons():
     assert devices.skip_reason("torch", "cpu") is None
 
 
+DISCOVERY = """
+import sys, tempfile
+from oracles import devices
+def fresh(files, platform="linux"):
+    devices.GPU_DEVICE_FILES, sys.platform = files, platform
+    for f in (devices.gpu_possible, devices.torch_devices, devices.jax_devices):
+        f.cache_clear()
+fresh(("/nonexistent-gpu-file*",))
+print("none", devices.gpu_possible(), devices.discover(), devices.legs("torch"), devices.legs("jax"))
+print("reason", devices.skip_reason("torch", "cuda:0"), "|", devices.skip_reason("fd", "gpu:0"))
+print("imported", sorted(m for m in ("torch", "jax") if m in sys.modules))
+fresh(("/nonexistent-gpu-file*",), "darwin")
+print("elsewhere", devices.gpu_possible())
+with tempfile.NamedTemporaryFile(prefix="nvidia") as f:
+    fresh((f.name[:-2] + "*",))
+    print("node", devices.gpu_possible(), "cpu" in devices.torch_devices(), "torch" in sys.modules)
+"""
+
+
+def test_without_a_gpu_device_file_discovery_imports_no_framework():
+    """Linux with none of /dev/nvidia*, /dev/kfd, /dev/dxg: the CPU only, said without importing torch
+    or JAX; with such a file (or on another system) the framework is asked."""
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-c", DISCOVERY], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    lines = dict(line.split(" ", 1) for line in proc.stdout.splitlines())
+    assert lines["none"] == ("False {'torch': ['cpu'], 'jax': ['cpu'], 'fd': ['cpu'], 'all': ['cpu']} "
+                             "('cpu', 'cuda:0') ('cpu', 'gpu:0')")
+    assert lines["reason"] == ("no CUDA device cuda:0: no GPU on this machine (none of /nonexistent-gpu-file* "
+                               "exists) | no GPU gpu:0: no GPU on this machine (none of /nonexistent-gpu-file* "
+                               "exists)")
+    assert lines["imported"] == "[]"
+    assert lines["elsewhere"] == "True"
+    assert lines["node"] == "True True True"  # a device file: torch itself is asked
+
+
 @pytest.mark.gpu
 @pytest.mark.parametrize("name,device", [("torch", "cuda:0"), ("jax", "gpu:0")])
 def test_gpu_float32_agrees_with_cpu_float64(name, device, oracle_pool):
