@@ -289,6 +289,9 @@ def _op_check(row, check, module, seed, pool):
         row["reason"] = (f"op {s.op.name!r} is document-specific (bind=None): not part of the public "
                          f"functions another implementation provides")
         return
+    if check.device != "cpu" and not dev.gpu_possible():  # a GPU leg here: no framework to import
+        row["reason"] = dev.skip_reason(check.oracle, check.device)
+        return
     oracle, unavailable = pool.get(check.oracle)
     if unavailable:
         row["reason"] = unavailable

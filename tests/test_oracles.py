@@ -314,6 +314,19 @@ def test_without_a_gpu_device_file_discovery_imports_no_framework():
     assert lines["node"] == "True True True"  # a device file: torch itself is asked
 
 
+def test_a_gpu_leg_without_a_gpu_skips_before_any_oracle_is_made(monkeypatch):
+    class NoPool:
+        def get(self, name):
+            raise AssertionError(f"the {name} oracle was made for a GPU leg on a machine without a GPU")
+
+    monkeypatch.setattr(devices, "gpu_possible", lambda: False)
+    legs = [c for c in conformance.plan(["torch", "jax"], "legs", ["float32"]) if c.device != "cpu"]
+    assert {c.device for c in legs} == {"cuda:0", "gpu:0"}
+    for check in legs[:3] + legs[-3:]:
+        row = conformance.run_check(check, pool=NoPool())
+        assert row["status"] == "skip" and "no GPU on this machine" in row["reason"], row
+
+
 @pytest.mark.gpu
 @pytest.mark.parametrize("name,device", [("torch", "cuda:0"), ("jax", "gpu:0")])
 def test_gpu_float32_agrees_with_cpu_float64(name, device, oracle_pool):
