@@ -662,6 +662,8 @@ def kink_conventions(impl=None, selected=None) -> dict:
 
     module = load_impl(impl)
     ops = catalog.ops(every=True)  # the shared formulas, whatever --source selects
+    # the one-sided differences use a selected framework's form first (no other framework imported)
+    backends = tuple(sorted(("jax", "torch"), key=lambda k: selected is not None and k not in selected))
     table = {}
     for label, name, raw, params in KINK_POINTS:
         op = ops[name]
@@ -683,17 +685,17 @@ def kink_conventions(impl=None, selected=None) -> dict:
             out = np.asarray(impl_op.forward(**inputs, **params))
             g = np.ones_like(out)
             row[impl_label(module)] = float(np.ravel(impl_op.vjp(g if g.ndim else g[()], **inputs, **params)[arg])[0])
-        row.update(one_sided(problem))
+        row.update(one_sided(problem, backends=backends))
         table[label] = row
     return table
 
 
-def one_sided(problem: Problem, h: float = 1e-7) -> dict:
+def one_sided(problem: Problem, h: float = 1e-7, backends=("jax", "torch")) -> dict:
     """Left and right difference quotients of the first wrt element, on the oracle-side form in
-    float64 (JAX, else torch): {"left": (f(x) - f(x - h)) / h, "right": (f(x + h) - f(x)) / h}."""
+    float64 (the first of `backends` that has one): {"left": (f(x) - f(x - h)) / h, "right": (f(x + h) - f(x)) / h}."""
     import oracles
 
-    fd = oracles.get("fd", method="forward")
+    fd = oracles.get("fd", method="forward", backends=backends)
     arg = problem.wrt[0]
     x = np.asarray(problem.inputs[arg], np.float64)
     vals = {}

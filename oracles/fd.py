@@ -48,10 +48,13 @@ class FDOracle(Oracle):
     name = "fd"
 
     def __init__(self, method: str = "richardson", chunk_elems: int = 1 << 23, full_limit: int = 4096,
-                 threads: int | None = None):
+                 threads: int | None = None, backends: tuple[str, ...] = ("jax", "torch")):
         if method not in METHODS:
             raise ValueError(f"method: expected one of {METHODS}, got {method!r}")
+        if not backends or not set(backends) <= {"jax", "torch"} or len(set(backends)) != len(backends):
+            raise ValueError(f"backends: expected an order of 'jax' and 'torch', got {backends!r}")
         self.method = method
+        self.backends = tuple(backends)  # whose form is differenced, first found first
         self.chunk_elems = int(chunk_elems)  # bound on the elements of one batched evaluation
         self.full_limit = int(full_limit)  # output x input elements up to which J is formed whole
         self.threads = int(threads or min(4, _cpus()))  # chunks evaluated at once
@@ -83,8 +86,9 @@ class FDOracle(Oracle):
         return {k: (kind, f) for kind in ("torch", "jax") for k, f in self._forms_of(kind).items()}
 
     def _form(self, fn: str):
-        """JAX's form of `fn`, else torch's: torch is imported only for a function JAX has no form of."""
-        for kind in ("jax", "torch"):
+        """The first backend's form of `fn` (JAX's, else torch's by default): a later backend's framework
+        is imported only for a function the earlier ones have no form of."""
+        for kind in self.backends:
             f = self._forms_of(kind).get(fn)
             if f is not None:
                 return kind, f

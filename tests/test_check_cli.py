@@ -111,16 +111,18 @@ def test_one_entry_really_runs(capsys):
     assert "1 checks: 1 passed" in out and "FD accuracy" not in out
 
 
-def test_one_oracle_imports_only_its_framework(tmp_path):
+@pytest.mark.parametrize("oracle,other", [("jax", "torch"), ("torch", "jax")])
+def test_one_oracle_imports_only_its_framework(tmp_path, oracle, other):
     """`--oracle jax`: torch is never imported (not for the device list, the precision settings, the
-    versions or the kink-convention table), and the environment says what the run used."""
+    versions or the kink-convention table, whose one-sided differences use JAX's form), and the
+    environment says what the run used; the same with the two frameworks swapped."""
     out = tmp_path / "check.json"
     code = ("import sys; from mlp_ref.cli import main; "
-            f"rc = main(['check', '--only', 'op.relu', '--oracle', 'jax', '--accuracy', '--json', {str(out)!r}]); "
-            "print('RESULT', rc, 'torch' in sys.modules, 'jax' in sys.modules)")
+            f"rc = main(['check', '--only', 'op.relu', '--oracle', {oracle!r}, '--accuracy', '--json', {str(out)!r}]); "
+            f"print('RESULT', rc, {other!r} in sys.modules, {oracle!r} in sys.modules)")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert "RESULT 0 False True" in proc.stdout, proc.stdout[-2000:] + proc.stderr[-2000:]
     env = json.loads(out.read_text())["environment"]
-    assert set(env["devices"]) == {"jax", "all"} and set(env["precision"]) == {"jax"}
-    assert all("torch" not in row and "jax" in row for row in env["conventions"].values()), env["conventions"]
-    assert env["versions"]["jax"]  # torch's is the installed version, read without importing it
+    assert set(env["devices"]) == {oracle, "all"} and set(env["precision"]) == {oracle}
+    assert all(other not in row and oracle in row for row in env["conventions"].values()), env["conventions"]
+    assert env["versions"][other]  # the installed version, read without importing it

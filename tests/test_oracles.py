@@ -314,6 +314,14 @@ def test_without_a_gpu_device_file_discovery_imports_no_framework():
     assert lines["node"] == "True True True"  # a device file: torch itself is asked
 
 
+def test_fd_differences_the_form_of_the_first_backend():
+    assert oracles.get("fd").backend("sigmoid") == "jax"
+    assert oracles.get("fd", backends=("torch", "jax")).backend("sigmoid") == "torch"
+    for bad in ((), ("tf",), ("jax", "jax")):
+        with pytest.raises(ValueError, match="backends: expected an order of 'jax' and 'torch'"):
+            oracles.get("fd", backends=bad)
+
+
 def test_a_gpu_leg_without_a_gpu_skips_before_any_oracle_is_made(monkeypatch):
     class NoPool:
         def get(self, name):
