@@ -12,7 +12,7 @@ from mlp_ref.documents import d003_ee559_mlp as d
 from mlp_ref.registry import ENTRIES
 
 MINE = [e for e in ENTRIES if e.source == d.SRC]
-RECORDS = {e.id: CATALOG[e.id] for e in MINE}
+RECORDS = CATALOG  # evaluated entry by entry, on first use
 
 
 def findings(entry_id):
