@@ -49,8 +49,11 @@ def _jax():
     try:
         import jax
         import jax.numpy as jnp
+
+        from .jax_oracle import enable_compilation_cache
     except Exception as exc:  # noqa: BLE001
         return None, None, f"jax not importable: {type(exc).__name__}: {exc}"
+    enable_compilation_cache()
     return jax, jnp, None
 
 

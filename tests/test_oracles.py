@@ -314,6 +314,38 @@ def test_without_a_gpu_device_file_discovery_imports_no_framework():
     assert lines["node"] == "True True True"  # a device file: torch itself is asked
 
 
+CACHE_PROBE = """
+import sys
+import jax
+import jax.numpy as jnp
+if sys.argv[1] == "forms":
+    from oracles.forms import jax_forms
+    jax_forms()["sigmoid"](jnp.linspace(-1.0, 1.0, 7)).block_until_ready()
+elif sys.argv[1] == "series":
+    from oracles import series
+    series.jax_derivative("tanh", [0.0, 0.5])
+print("DIR", jax.config.jax_compilation_cache_dir)
+"""
+
+
+@pytest.mark.parametrize("use,switch,cached", [("forms", "1", True), ("series", "1", True), ("forms", "0", False),
+                                               ("nothing", "1", False)])
+def test_jax_work_of_the_oracles_uses_the_persistent_cache(tmp_path, use, switch, cached):
+    """Any JAX the oracles run (the forms, also run eagerly by the plots and the kink table) goes
+    through JAX's persistent compilation cache under MLP_REF_CACHE_DIR; MLP_REF_JAX_CACHE=0 turns it
+    off, and importing JAX alone configures nothing."""
+    import subprocess
+    import sys
+
+    env = dict(os.environ, MLP_REF_CACHE_DIR=str(tmp_path), MLP_REF_JAX_CACHE=switch)
+    proc = subprocess.run([sys.executable, "-c", CACHE_PROBE, use], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    where = tmp_path / "jax"
+    assert proc.stdout.split()[-1] == (str(where) if cached else "None"), proc.stdout
+    assert (where.is_dir() and any(where.iterdir())) is cached  # compiled programs were written there
+
+
 def test_fd_differences_the_form_of_the_first_backend():
     assert oracles.get("fd").backend("sigmoid") == "jax"
     assert oracles.get("fd", backends=("torch", "jax")).backend("sigmoid") == "torch"

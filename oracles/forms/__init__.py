@@ -52,6 +52,9 @@ def _make(kind, module):
         import jax
         import jax.numpy as jnp
 
+        from ..jax_oracle import enable_compilation_cache
+
+        enable_compilation_cache()  # forms run eagerly too (plots, kink table): their programs are cached
         got = maker(jax, jnp)
     if not isinstance(got, dict) or not all(isinstance(k, str) and callable(v) for k, v in got.items()):
         raise TypeError(f"{kind}_forms must return a dict {{fn name: callable}}, got {type(got).__name__}")
