@@ -155,3 +155,22 @@ def test_sandbox_report_says_which_protections_hold(tmp_path):
         assert f"{root}: READABLE by the submission" in out, out
     else:  # a private clone (e.g. under `mktemp -d`): hidden by its permissions
         assert f"{root}: unreadable to the sandbox uid (file permissions)" in out, out
+
+
+def test_the_standard_library_view_is_read_once_and_handed_out_as_copies():
+    """The sandbox's view of the standard library (read and link paths) is what a fresh scan gives,
+    computed once per grading process; what a caller does with it does not change the next one."""
+    import sysconfig
+
+    from mlp_ref.grading import sandbox
+
+    scan = []
+    for key in ("stdlib", "platstdlib"):
+        d = sysconfig.get_paths()[key]
+        scan += sorted((e.name, os.path.realpath(e.path)) for e in os.scandir(d) if e.name not in sandbox.SITE_DIRS)
+    assert sandbox._stdlib_entries() == list(dict.fromkeys(path for _, path in scan))
+    assert sandbox._stdlib_links() == {name: path for name, path in reversed(scan)}  # the first of a name wins
+    assert "site-packages" not in sandbox._stdlib_links() and len(sandbox._stdlib_entries()) > 100
+    entries, links = sandbox._stdlib_entries(), sandbox._stdlib_links()
+    entries.append("/"), links.update(anything="/")
+    assert "/" not in sandbox._stdlib_entries() and "anything" not in sandbox._stdlib_links()

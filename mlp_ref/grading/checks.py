@@ -8,6 +8,7 @@ re-grade with the same rubric seed sees the same inputs, whatever other checks t
 """
 from __future__ import annotations
 
+import functools
 import inspect
 import zlib
 from dataclasses import dataclass, field
@@ -55,12 +56,18 @@ class GradedFunction:
 
     @property
     def params(self) -> tuple:
-        return tuple(inspect.signature(getattr(R, self.name)).parameters)
+        return _params_of(self.name)
 
     def signature(self) -> str:
         sig = inspect.signature(getattr(R, self.name))
         params = [p.replace(annotation=inspect.Parameter.empty) for p in sig.parameters.values()]
         return str(sig.replace(parameters=params, return_annotation=inspect.Signature.empty))
+
+
+@functools.cache
+def _params_of(name: str) -> tuple:
+    """The parameter names of the reference function `name` (read for every call a grader makes)."""
+    return tuple(inspect.signature(getattr(R, name)).parameters)
 
 
 def rng_for(seed: int, function: str, check: str) -> np.random.Generator:
