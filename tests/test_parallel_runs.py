@@ -77,3 +77,33 @@ def test_the_scheduler_drops_finished_units_and_counts_pending_work_as_xdist_doe
     assert lean[0] == xdist[0]  # the same pending counts, assignments and end of the run
     assert lean[2] == xdist[2] == list(range(len(ids)))  # every test sent once
     assert lean[1] == {} and len(xdist[1]) == 7  # xdist keeps all 7 finished units; the lean one none
+
+
+@pytest.mark.parametrize("option,worker,environ,expected", [
+    ({"numprocesses": 2}, False, {}, {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}),
+    ({"numprocesses": 2}, False, {"OMP_NUM_THREADS": "4"},
+     {"OMP_NUM_THREADS": "4", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}),  # the user's choice stays
+    ({"numprocesses": 0}, False, {}, {}),  # -n 0: a serial run, threads as they were
+    ({}, False, {}, {}),  # no pytest-xdist
+    ({"numprocesses": 2}, True, {}, {}),  # a worker: its environment came from the controller
+])
+def test_workers_compute_on_one_thread_unless_the_user_said_otherwise(option, worker, environ, expected):
+    from types import SimpleNamespace
+
+    from conftest import one_thread_per_worker
+
+    config = SimpleNamespace(option=SimpleNamespace(**option))
+    if worker:
+        config.workerinput = {}
+    one_thread_per_worker(config, environ)
+    assert environ == expected
+
+
+def test_this_worker_computes_on_one_thread():
+    """In the suite's own parallel run the variables reached this worker before torch started (1, or
+    what the user set)."""
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        pytest.skip("not a pytest-xdist worker (run with -n)")
+    torch = pytest.importorskip("torch")
+    assert all(name in os.environ for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"))
+    assert torch.get_num_threads() == int(os.environ["OMP_NUM_THREADS"])
