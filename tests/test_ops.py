@@ -147,7 +147,7 @@ def _jax_case(op, inputs, g):
         def f(*w):
             return forms[op.fn](**{**jin, **dict(zip(op.wrt, w))}, **op.params)
 
-        out, pullback = jax.vjp(f, *[jin[a] for a in op.wrt])
+        out, pullback = jax.vjp(jax.jit(f), *[jin[a] for a in op.wrt])  # traced whole, not op by op
         grads = pullback(jnp.asarray(g))
         return np.asarray(out), {a: np.asarray(gr) for a, gr in zip(op.wrt, grads)}
 
