@@ -250,15 +250,34 @@ def _guard(fn):
         return {"unavailable": f"{type(exc).__name__}: {exc}"}
 
 
-def compute_all(progress=None, oracles=None) -> dict:
+WHOLE_ONLY = ("activations", "fd", "approximation")
+ONE_DOCUMENT = "drawn when the whole catalog runs (not with --source): it describes the reference and " \
+               "the oracles, or another document, not the one selected"
+APPROXIMATION_MODULE = "mlp_ref.documents.d003_ee559_mlp"
+
+
+def _approximation_source() -> str | None:
+    """The source file of the document whose universal-approximation demonstration is plotted."""
+    try:
+        return importlib.import_module(APPROXIMATION_MODULE).SRC
+    except Exception:  # noqa: BLE001 - no such document installed: nothing to plot for it
+        return None
+
+
+def compute_all(progress=None, oracles=None, whole=True, sources=()) -> dict:
     """Every plot series of the report; `progress(done, total, label)` is called after each.
     `oracles` (None: all): the frameworks' derivatives are drawn for the selected ones only, and the
-    finite-difference series only when "fd" is selected."""
+    finite-difference series only when "fd" is selected. `whole`: False for the documents `sources`
+    alone (--source): the activation and finite-difference series are left out, and the
+    universal-approximation series unless its document (003) is among `sources`."""
     fd = fd_series if oracles is None or "fd" in oracles else \
         (lambda: {"unavailable": "the fd oracle was not selected (--oracle)"})
     jobs = (("activations", lambda: activation_series(oracles=oracles)),
             ("kinks", lambda: {"rows": kink_table(oracles=oracles)}),
             ("fd", fd), ("approximation", approximation_series))
+    if not whole:
+        left_out = set(WHOLE_ONLY) - ({"approximation"} if _approximation_source() in set(sources) else set())
+        jobs = tuple((key, (lambda: {"unavailable": ONE_DOCUMENT}) if key in left_out else fn) for key, fn in jobs)
     out = {}
     for i, (key, fn) in enumerate(jobs):
         out[key] = _guard(fn)

@@ -138,7 +138,8 @@ def collect(oracles=None, devices=None, dtypes=None, seed: int = 0, progress=Non
     passed as `figures` receives the series' figures, drawn in a helper process while the checks run.
     `whole`: False when one document is selected (--source); the finite-difference accuracy and the
     frameworks' derivatives at the kinks describe the oracles, not a document, and are left out, as
-    `mlp-ref check --source` does."""
+    `mlp-ref check --source` does, and so are the activation and finite-difference plots (and the
+    universal-approximation plot of 003 unless that document is selected)."""
     t0 = time.perf_counter()
     phase = (lambda name: progress.phase(name)) if progress else (lambda name: None)
     evaluated = {}
@@ -147,11 +148,14 @@ def collect(oracles=None, devices=None, dtypes=None, seed: int = 0, progress=Non
     try:
         from oracles import series as series_mod
 
-        series = series_mod.compute_all(phase("plots"), oracles=oracles)
+        series = series_mod.compute_all(phase("plots"), oracles=oracles, whole=whole,
+                                        sources={r["source"] for r in catalog})
     except Exception as exc:  # noqa: BLE001
         series = {"unavailable": f"{type(exc).__name__}: {exc}"}
     t2 = time.perf_counter()
-    drawing = _draw_in_background(series) if figures is not None else None
+    to_draw = [k for k in series_mod.WHOLE_ONLY if k in series and not series[k].get("unavailable")] \
+        if isinstance(series, dict) and "unavailable" not in series else []
+    drawing = _draw_in_background(series) if figures is not None and to_draw else None
     checks = _checks(oracles, devices, dtypes, seed, phase("checks"), evaluated, whole)
     if progress:
         progress.close()
@@ -171,7 +175,7 @@ def collect(oracles=None, devices=None, dtypes=None, seed: int = 0, progress=Non
         "schema": SCHEMA,
         "generated": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC"),
         "command": command,
-        "selection": {"oracles": oracles, "devices": devices, "dtypes": dtypes, "seed": seed},
+        "selection": {"oracles": oracles, "devices": devices, "dtypes": dtypes, "seed": seed, "whole": whole},
         "environment": env,
         **checks,
         "sources": sources,

@@ -600,6 +600,8 @@ def build_context(data: dict, figures: dict | None = None) -> dict:
         "tolerances": _tolerances(env),
         "fd_accuracy": _fd_accuracy(env),
         "plots": _plots(data, entries + orphans, combos, figures),
+        "one_document": (one := (data.get("selection") or {}).get("whole") is False),  # --source
+        "approximation_shown": not one or not (series.get("approximation") or {}).get("unavailable"),
         "fd_entries": [i for f in (series.get("fd") or {}).get("functions", []) for i in f.get("entries", [])
                        if i in by_id],
         "mathml": mathml.available(),

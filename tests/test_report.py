@@ -525,6 +525,47 @@ def test_a_document_report_leaves_out_what_measures_the_oracles(tmp_path, monkey
     assert asked == [(False, False), (True, True)]
 
 
+def test_a_document_report_draws_no_plot_of_the_reference_or_another_document(stub, monkeypatch):
+    """With --source the activation, finite-difference and universal-approximation (003) series are
+    neither computed nor drawn (no helper process); the kink table's series still is. The index then
+    says where those plots are drawn instead of showing another document's plot."""
+    import reports.collect as collect_mod
+    from oracles import series
+
+    called = []
+    for name in ("activation_series", "fd_series", "approximation_series", "kink_table"):
+        monkeypatch.setattr(series, name, lambda *a, _n=name, **k: called.append(_n) or
+                            ([] if _n == "kink_table" else {"unavailable": "stub"}))
+    one = series.compute_all(oracles=["fd"], whole=False, sources={SRC_A})
+    assert called == ["kink_table"] and one["kinks"] == {"rows": []}
+    assert all(one[k] == {"unavailable": series.ONE_DOCUMENT} for k in ("activations", "fd", "approximation"))
+    called.clear()
+    from mlp_ref.documents.d003_ee559_mlp import SRC as SRC_003
+
+    series.compute_all(oracles=["fd"], whole=False, sources={SRC_003})  # 003 alone keeps its own plot
+    assert called == ["kink_table", "approximation_series"]
+    called.clear()
+    series.compute_all(oracles=["fd"], whole=True)
+    assert sorted(called) == ["activation_series", "approximation_series", "fd_series", "kink_table"]
+
+    drawn = []
+    monkeypatch.setattr(collect_mod, "_draw_in_background", lambda s: drawn.append(s))
+    monkeypatch.setattr(collect_mod, "_checks", lambda *a, **k: {"environment": {}, "results": []})
+    monkeypatch.setattr(collect_mod, "_catalog", lambda *a, **k: ([], {}))
+    data = collect_mod.collect(oracles=["fd"], figures={}, whole=False)
+    assert drawn == [] and data["selection"]["whole"] is False
+
+    whole = render.render_pages(copy.deepcopy(stub))["index.html"]
+    assert 'id="plot-activations"' in whole and 'id="plot-approximation"' in whole
+    left_out = {k: {"unavailable": series.ONE_DOCUMENT} for k in series.WHOLE_ONLY}
+    one_doc = render.render_pages(dict(copy.deepcopy(stub), selection={"whole": False},
+                                       series=dict(stub["series"], **left_out)))["index.html"]
+    plots = one_doc[one_doc.index('<section id="plots">'):]
+    assert 'id="plot-activations"' not in plots and "Universal approximation" not in plots
+    assert "drawn when the whole catalog runs" in plots and 'id="plot-errors"' in plots
+    assert "belongs to 003" in plots
+
+
 def test_series_without_frameworks(monkeypatch):
     """With neither torch nor JAX importable the series still hold the hand derivatives."""
     from oracles import series
