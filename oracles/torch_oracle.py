@@ -71,7 +71,9 @@ class TorchOracle(Oracle):
             out = form(**inputs, **problem.params)
             gt = torch.as_tensor(np.asarray(g), device=tdev).to(tdt).reshape(out.shape)
             prim = [inputs[a] for a in problem.wrt]
-            grads = torch.autograd.grad(out, prim, grad_outputs=gt, allow_unused=True)
+            # the gradient of sum(out * g) is exactly J^T g (the product's backward multiplies by 1);
+            # grad_outputs= would make torch import sympy on its first use (about 0.4 s per process)
+            grads = torch.autograd.grad((out * gt).sum(), prim, allow_unused=True)
             return Estimate({a: (np.zeros(tuple(p.shape), dtype) if gr is None else self._np(gr))
                              for a, gr, p in zip(problem.wrt, grads, prim)}, method="torch.autograd.grad")
 
