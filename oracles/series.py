@@ -225,13 +225,16 @@ def _entries_by_fn() -> dict:
         return {}
 
 
+APPROXIMATION_MODULE = "mlp_ref.documents.d003_ee559_mlp"
+
+
 def approximation_series(Ks=(1, 2, 4, 8, 16, 32, 64), target="sin") -> dict:
     """The universal-approximation demonstration of 003 (d003_ee559_mlp), if that module has it."""
     try:
-        mod = importlib.import_module("mlp_ref.documents.d003_ee559_mlp")
+        mod = importlib.import_module(APPROXIMATION_MODULE)
         demo = getattr(mod, "universal_approximation_demo")
     except Exception as exc:  # noqa: BLE001
-        return {"unavailable": f"mlp_ref.documents.d003_ee559_mlp.universal_approximation_demo is not "
+        return {"unavailable": f"{APPROXIMATION_MODULE}.universal_approximation_demo is not "
                                f"available ({type(exc).__name__}: {exc})"}
     try:
         res = demo(Ks=tuple(Ks), target=target)
@@ -253,7 +256,6 @@ def _guard(fn):
 WHOLE_ONLY = ("activations", "fd", "approximation")
 ONE_DOCUMENT = "drawn when the whole catalog runs (not with --source): it describes the reference and " \
                "the oracles, or another document, not the one selected"
-APPROXIMATION_MODULE = "mlp_ref.documents.d003_ee559_mlp"
 
 
 def _approximation_source() -> str | None:

@@ -153,9 +153,8 @@ def collect(oracles=None, devices=None, dtypes=None, seed: int = 0, progress=Non
     except Exception as exc:  # noqa: BLE001
         series = {"unavailable": f"{type(exc).__name__}: {exc}"}
     t2 = time.perf_counter()
-    to_draw = [k for k in series_mod.WHOLE_ONLY if k in series and not series[k].get("unavailable")] \
-        if isinstance(series, dict) and "unavailable" not in series else []
-    drawing = _draw_in_background(series) if figures is not None and to_draw else None
+    drawable = "unavailable" not in series and any(not series[k].get("unavailable") for k in series_mod.WHOLE_ONLY)
+    drawing = _draw_in_background(series) if figures is not None and drawable else None
     checks = _checks(oracles, devices, dtypes, seed, phase("checks"), evaluated, whole)
     if progress:
         progress.close()
