@@ -99,7 +99,7 @@ def full_jacobian(quick=False):
 
     import oracles
 
-    sizes = (10, 20, 20, 5) if quick else (20, 100, 100, 10)
+    sizes = (6, 10, 10, 4) if quick else (20, 100, 100, 10)
     op, inputs, problem = _mlp_problem(sizes, 8)
     n = problem.size()
     fd = oracles.get("fd", method="central")

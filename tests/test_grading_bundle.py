@@ -3,8 +3,9 @@
 (not the development one), /autograder/{source,submission,results} laid out under a temporary
 root (AUTOGRADER_ROOT), and run_autograder run once per submission.
 
-NumPy and Jinja2 come as wheels inside the zip (`--bundle-wheels`), fetched once per session with
-the system interpreter's pip (its cache or the configured index), so setup.sh installs offline.
+NumPy, Jinja2 and nbformat come as wheels inside the zip (`--bundle-wheels`), fetched with the
+system interpreter's pip (its cache or the configured index) into the cache folder
+(`MLP_REF_CACHE_DIR`, else ~/.cache/mlp-ref) and reused for a week, so setup.sh installs offline.
 """
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
+import time
 import zipfile
 from pathlib import Path
 
@@ -31,19 +34,54 @@ SYSTEM_PYTHON = Path(sys.base_prefix) / "bin" / f"python{sys.version_info.major}
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("gradescope-bundle")]
 
 
+WHEELS_MAX_AGE_S = 7 * 24 * 3600  # then fetched again: Jinja2 and nbformat follow their releases
+
+
+def _download(dest: Path) -> None:
+    got = subprocess.run([str(SYSTEM_PYTHON), "-m", "pip", "download", "-q", "--only-binary=:all:", "-d", str(dest),
+                          f"numpy=={np.__version__}", "jinja2", "nbformat"],  # with their dependencies
+                         capture_output=True, text=True, timeout=300)
+    if got.returncode != 0:
+        pytest.skip(f"cannot fetch the NumPy, Jinja2 and nbformat wheels for the bundle: {got.stderr[-500:]}")
+
+
+def _bundle_wheels(tmp: Path) -> Path:
+    """The wheels to ship in the zip, for the system interpreter: from the cache folder when a complete
+    set younger than a week is there, else downloaded (into the cache where it is writable)."""
+    base = os.environ.get("MLP_REF_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "mlp-ref")
+    tag = f"cp{sys.version_info.major}{sys.version_info.minor}-numpy{np.__version__}"
+    cached = Path(base) / "bundle-wheels" / tag
+    done = cached / "COMPLETE"
+    if done.exists() and time.time() - done.stat().st_mtime < WHEELS_MAX_AGE_S:
+        return cached
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        part = Path(tempfile.mkdtemp(prefix=f"{tag}.", dir=cached.parent))
+    except OSError:  # no writable cache folder: this session only
+        _download(tmp / "wheels")
+        return tmp / "wheels"
+    try:
+        _download(part)
+        (part / "COMPLETE").write_text("")
+        shutil.rmtree(cached, ignore_errors=True)
+        try:
+            os.replace(part, cached)  # whole or not at all: a run stopped half-way leaves no partial set
+        except OSError:  # a run beside this one put its set there first
+            if not done.exists():
+                raise
+    finally:
+        shutil.rmtree(part, ignore_errors=True)
+    return cached
+
+
 @pytest.fixture(scope="module")
 def autograder(tmp_path_factory):
     """(root, env): setup.sh has run under root/ with the system interpreter."""
     if not SYSTEM_PYTHON.exists():
         pytest.skip(f"no system interpreter at {SYSTEM_PYTHON}")
     tmp = tmp_path_factory.mktemp("bundle")
-    wheels = tmp / "wheels"
-    got = subprocess.run([str(SYSTEM_PYTHON), "-m", "pip", "download", "-q", "--only-binary=:all:", "-d", str(wheels),
-                          f"numpy=={np.__version__}", "jinja2", "nbformat"],  # with their dependencies
-                         capture_output=True, text=True, timeout=300)
-    if got.returncode != 0:
-        pytest.skip(f"cannot fetch the NumPy, Jinja2 and nbformat wheels for the bundle: {got.stderr[-500:]}")
-    info = build_bundle(tmp / "autograder.zip", DEFAULT_RUBRIC, wheels)
+    info = build_bundle(tmp / "autograder.zip", DEFAULT_RUBRIC, _bundle_wheels(tmp))
     root = tmp / "autograder"
     with zipfile.ZipFile(info["path"]) as z:
         z.extractall(root / "source")
