@@ -7,6 +7,9 @@ from . import devices as dev
 from .base import Estimate, Oracle, Problem, check_dtype
 
 
+ROW_BY_ROW_MAX = 256  # outputs up to this size get their Jacobian one backward pass per element
+
+
 class TorchOracle(Oracle):
     name = "torch"
 
@@ -104,8 +107,12 @@ class TorchOracle(Oracle):
         with dev.torch_fp32_pinned():
             form, inputs, _, _ = self._setup(problem, device, dtype, requires_grad=False)
             f, primals = self._partial(form, inputs, problem)
+            # one backward pass per output element for small outputs: the vectorized form passes
+            # grad_outputs=, which makes torch import sympy on its first use (about 0.5 s per process)
+            with torch.no_grad():
+                rows = f(*primals).numel() <= ROW_BY_ROW_MAX
             try:
-                jac = torch.autograd.functional.jacobian(f, primals, vectorize=True)
+                jac = torch.autograd.functional.jacobian(f, primals, vectorize=not rows)
             except Exception:
                 jac = torch.autograd.functional.jacobian(f, primals, vectorize=False)
             return Estimate({a: self._np(j) for a, j in zip(problem.wrt, jac)},

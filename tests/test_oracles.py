@@ -97,6 +97,27 @@ def test_full_jacobian_matches_known_one(name, oracle_pool):
     np.testing.assert_allclose(J, want, rtol=1e-9, atol=1e-12)
 
 
+def test_torch_jacobian_row_by_row_up_to_a_size_then_vectorized(monkeypatch):
+    """Outputs up to ROW_BY_ROW_MAX elements: one backward pass each (no grad_outputs=, so torch does not
+    import sympy); larger ones: the vectorized form. Both give softmax's known Jacobian (300 outputs)."""
+    torch = pytest.importorskip("torch")
+    from oracles import torch_oracle
+
+    z = np.random.default_rng(3).standard_normal((30, 10))
+    p = _softmax(z)
+    want = np.zeros((30, 10, 30, 10))
+    for n in range(30):
+        want[n, :, n, :] = np.diag(p[n]) - np.outer(p[n], p[n])
+    real, used = torch.autograd.functional.jacobian, []
+    monkeypatch.setattr(torch.autograd.functional, "jacobian",
+                        lambda *a, vectorize, **k: used.append(vectorize) or real(*a, vectorize=vectorize, **k))
+    for limit in (300, 299):
+        monkeypatch.setattr(torch_oracle, "ROW_BY_ROW_MAX", limit)
+        J = oracles.get("torch").jacobian(Problem("softmax", {"z": z}, {}, ("z",))).value["z"]
+        np.testing.assert_allclose(J, want, rtol=1e-9, atol=1e-12)
+    assert used == [False, True]
+
+
 def _catalog_problems():
     """One problem per distinct fn of the registered ops, drawn from the op's own domain."""
     from mlp_ref import catalog
