@@ -394,9 +394,11 @@ def test_new_document_scaffold_installs_and_its_tests_pass(fresh_venv):
     # the generated checks can fail: a wrong derivative turns the oracle checks red
     module = out_dir / "my_notes.py"
     module.write_text(module.read_text().replace("0.5 * (1.0 + np.tanh(0.5 * z))", "0.5 * (1.0 + np.tanh(z))"))
-    proc = subprocess.run([str(v.py), "-m", "pytest", "-q", "-p", "no:cacheprovider", "--mlp-ref-oracle", "torch"],
+    proc = subprocess.run([str(v.py), "-m", "pytest", "-q", "-p", "no:cacheprovider", "--mlp-ref-oracle", "fd"],
                           cwd=out_dir, capture_output=True, text=True, timeout=600, env=v.env)
-    assert proc.returncode == 1 and "my-notes-softplus::verdict" in proc.stdout, proc.stdout[-2000:]
+    failed = set(re.findall(r"^FAILED (\S+)", proc.stdout, flags=re.M))
+    assert proc.returncode == 1 and failed == {f"my-notes::my-notes-softplus::{leg}" for leg in
+                                               ("verdict", "fd-cpu-float32", "fd-cpu-float64")}, proc.stdout[-2000:]
     # a package that no longer imports: one red item naming the package and the reason
     module.write_text(module.read_text() + "\nraise RuntimeError('broken on purpose')\n")
     proc = subprocess.run([str(v.py), "-m", "pytest", "-q", "-p", "no:cacheprovider", "-k", "load",
