@@ -104,6 +104,13 @@ def test_issue_example_raises_naming_the_argument(name, call, arg):
     _raises(arg, call)
 
 
+def test_an_empty_input_says_whether_samples_or_values_are_missing():
+    with pytest.raises(ValueError, match=r"yhat: expected at least one sample, got an empty array of shape \(0, 2\)"):
+        mlp_ref.mse(np.zeros((0, 2)), np.zeros((0, 2)))
+    with pytest.raises(ValueError, match=r"p: expected at least one value per sample .* shape \(2, 0\)"):
+        mlp_ref.wasserstein_1d_grad(np.zeros((2, 0)), np.zeros((2, 0)))
+
+
 def test_one_meaning_of_a_1d_argument():
     """An elementwise loss's sample is a scalar: a 1-D argument is N samples (MSE = mean over them);
     a row (1, K) is one sample of K values, which sum. A distribution loss's sample is a row: a 1-D
