@@ -121,12 +121,16 @@ def check_choice(name: str, value, choices) -> str:
     return value
 
 
-def non_empty(name: str, arr: np.ndarray, what: str | None = None) -> np.ndarray:
-    """Raise ValueError naming `name` if `arr` has no elements: no sample, or samples of size 0."""
+def non_empty(name: str, arr: np.ndarray, what: str | None = None, *, classes: bool = False) -> np.ndarray:
+    """Raise ValueError naming `name` if `arr` has no elements, saying what is missing: samples, or the
+    values of each sample (`classes`: a sample is a row of class probabilities, a 1-D array one sample)."""
     if arr.size == 0:
         if what is None:
-            what = ("at least one sample" if arr.ndim < 2 or arr.shape[0] == 0
-                    else "at least one value per sample (a dimension after the first is 0)")
+            if classes:
+                what = "at least one class (last axis)" if arr.shape[-1] == 0 else "at least one sample"
+            else:
+                what = ("at least one sample" if arr.ndim < 2 or arr.shape[0] == 0
+                        else "at least one value per sample (a dimension after the first is 0)")
         raise ValueError(f"{name}: expected {what}, got an empty array of shape {arr.shape}")
     return arr
 

@@ -24,8 +24,8 @@ from ._validate import (as_float, as_labels, check_positive, check_reduction, ch
 from .registry import Arg, Op, register_op
 
 
-def _pair(yhat, y, yhat_name="yhat", y_name="y", ndim=(0, 1, 2)):
-    yhat = non_empty(yhat_name, as_float(yhat_name, yhat, ndim=ndim))
+def _pair(yhat, y, yhat_name="yhat", y_name="y", ndim=(0, 1, 2), classes=False):
+    yhat = non_empty(yhat_name, as_float(yhat_name, yhat, ndim=ndim), classes=classes)
     y = as_float(y_name, y, ndim=ndim)
     same_shape(yhat_name, yhat, y_name, y)
     same_dtype(**{yhat_name: yhat, y_name: y})
@@ -191,7 +191,7 @@ def _check_onehot(Y):
 
 
 def _check_categorical(p, Y):
-    p, Y = _pair(p, Y, "p", "Y", ndim=(1, 2))
+    p, Y = _pair(p, Y, "p", "Y", ndim=(1, 2), classes=True)
     _check_onehot(Y)
     if np.any(p <= 0):
         raise ValueError("p: expected strictly positive probabilities; pass logits to softmax_cross_entropy")
@@ -268,7 +268,7 @@ def _check_logistic(w, b, x, y):
 
 # ---------------------------------------------------------------- distribution distances
 def _distributions(p, q):
-    p, q = _pair(p, q, "p", "q", ndim=(1, 2))
+    p, q = _pair(p, q, "p", "q", ndim=(1, 2), classes=True)
     check_simplex("p", p)
     check_simplex("q", q, strict=True)
     return p, q
@@ -291,7 +291,7 @@ def kl_divergence_grad(p, q, reduction="sum", g=1.0):
 
 
 def _histograms(p, q, dx):
-    p, q = _pair(p, q, "p", "q", ndim=(1, 2))
+    p, q = _pair(p, q, "p", "q", ndim=(1, 2), classes=True)
     return p, q, check_positive("dx", dx)
 
 
