@@ -19,13 +19,17 @@ from .base import Estimate, Oracle, Problem, check_dtype, params_key
 _CACHE_STATE: dict = {}
 
 
+def cache_base() -> Path:
+    """The project's cache folder: MLP_REF_CACHE_DIR, else mlp-ref under $XDG_CACHE_HOME or ~/.cache."""
+    return Path(os.environ.get("MLP_REF_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "mlp-ref"))
+
+
 def cache_dir() -> Path | None:
     """Where compiled oracle programs persist between runs (None: switched off with MLP_REF_JAX_CACHE=0)."""
     if os.environ.get("MLP_REF_JAX_CACHE", "1").lower() in ("0", "off", "no", "false"):
         return None
-    base = os.environ.get("MLP_REF_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "mlp-ref")
-    return Path(base) / "jax"
+    return cache_base() / "jax"
 
 
 def enable_compilation_cache() -> str | None:

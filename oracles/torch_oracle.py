@@ -114,6 +114,8 @@ class TorchOracle(Oracle):
             try:
                 jac = torch.autograd.functional.jacobian(f, primals, vectorize=not rows)
             except Exception:
+                if rows:  # already the row-by-row form: nothing else to try
+                    raise
                 jac = torch.autograd.functional.jacobian(f, primals, vectorize=False)
             return Estimate({a: self._np(j) for a, j in zip(problem.wrt, jac)},
                             method="torch.autograd.functional.jacobian")

@@ -48,10 +48,10 @@ def _download(dest: Path) -> None:
 def _bundle_wheels(tmp: Path) -> Path:
     """The wheels to ship in the zip, for the system interpreter: from the cache folder when a complete
     set younger than a week is there, else downloaded (into the cache where it is writable)."""
-    base = os.environ.get("MLP_REF_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "mlp-ref")
+    from oracles.jax_oracle import cache_base
+
     tag = f"cp{sys.version_info.major}{sys.version_info.minor}-numpy{np.__version__}"
-    cached = Path(base) / "bundle-wheels" / tag
+    cached = cache_base() / "bundle-wheels" / tag
     done = cached / "COMPLETE"
     if done.exists() and time.time() - done.stat().st_mtime < WHEELS_MAX_AGE_S:
         return cached
